@@ -1,0 +1,233 @@
+// The main lcore's side of the data plane: the object model as the control plane programs it
+// (transports, producers, consumers, keys), slot and generation allocation, commands to the owner
+// workers, events and punted packets from them. Every method runs on the main lcore only. Errors
+// are returned with a reason that the IPC layer sends back to the control plane.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dataplane/engine/commands.hpp"
+#include "dataplane/engine/engine.hpp"
+
+namespace fanout::dp {
+
+enum class ErrorCode : uint8_t {
+  kOk = 0,
+  kInvalidArgument,
+  kNotFound,
+  kAlreadyExists,
+  kResourceExhausted,
+  kInternal,
+};
+
+struct Status {
+  ErrorCode code = ErrorCode::kOk;
+  std::string reason;
+  bool ok() const { return code == ErrorCode::kOk; }
+  static Status error(ErrorCode c, std::string r) { return Status{c, std::move(r)}; }
+};
+
+struct Endpoint {
+  std::string address;
+  uint16_t port = 0;
+};
+
+struct TransportParams {
+  uint32_t id = 0;
+  uint16_t worker = 0xffff;  // 0xffff: least loaded worker
+  uint16_t port = 0;
+  uint16_t local_port = 0;  // 0: the port's shared ICE port
+  std::string ice_ufrag;
+  std::string ice_pwd;
+  TransportKind kind = TransportKind::kWebRtc;
+  std::optional<Endpoint> plain_remote;
+  bool comedia = false;
+};
+
+struct TransportCreated {
+  uint32_t id = 0;
+  uint16_t worker = 0;
+  std::string local_address;
+  uint16_t local_port = 0;
+};
+
+struct StreamParams {
+  uint32_t ssrc = 0;
+  uint32_t rtx_ssrc = 0;
+  uint8_t payload_type = 0;
+  uint8_t rtx_payload_type = 0;
+  uint32_t clock_rate = 90000;
+  std::string rid;
+};
+
+struct ProducerParams {
+  uint32_t id = 0;
+  uint32_t transport = 0;
+  MediaKind kind = MediaKind::kVideo;
+  bool paused = false;
+  std::vector<StreamParams> streams;
+};
+
+struct ConsumerParams {
+  uint32_t id = 0;
+  uint32_t producer = 0;
+  uint32_t transport = 0;
+  bool paused = false;
+  uint32_t ssrc = 0;
+  uint32_t rtx_ssrc = 0;
+  std::vector<std::pair<uint8_t, uint8_t>> payload_types;  // producer pt -> consumer pt
+  uint32_t clock_rate = 90000;
+};
+
+struct TransportInfo {
+  TransportParams params;
+  TransportCreated created;
+  uint64_t epoch = 0;
+  bool has_srtp_in = false;
+  bool has_srtp_out = false;
+  std::optional<net::Tuple> selected;
+  TransportCounters counters;
+};
+
+struct ProducerInfo {
+  ProducerParams params;
+  uint64_t epoch = 0;
+  uint64_t rtp_packets = 0;
+  uint64_t rtp_bytes = 0;
+};
+
+struct ConsumerInfo {
+  ConsumerParams params;
+  uint64_t epoch = 0;
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+};
+
+// Receives what the workers report; the IPC layer turns these into events for the control plane.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_tuple_selected(uint32_t transport, const net::Tuple& tuple, uint16_t port) = 0;
+  virtual void on_dtls(uint32_t transport, const net::Tuple& tuple,
+                       std::span<const uint8_t> data) = 0;
+};
+
+// One request of a batch: a closure that either checks (dry run) or applies.
+class Controller {
+ public:
+  explicit Controller(Engine& engine);
+  ~Controller();
+
+  void set_event_sink(EventSink* sink) { sink_ = sink; }
+  void set_epoch(uint64_t epoch) { epoch_ = epoch; }
+  uint64_t epoch() const { return epoch_; }
+
+  Status create_transport(const TransportParams& p, TransportCreated* out);
+  Status delete_transport(uint32_t id);
+  Status set_srtp_keys(uint32_t transport, bool inbound, uint16_t profile,
+                       std::span<const uint8_t> key, std::span<const uint8_t> salt);
+  Status create_producer(const ProducerParams& p);
+  Status delete_producer(uint32_t id);
+  Status set_producer_paused(uint32_t id, bool paused);
+  Status create_consumer(const ConsumerParams& p);
+  Status delete_consumer(uint32_t id);
+  Status set_consumer_paused(uint32_t id, bool paused);
+  Status request_keyframe(uint32_t producer);
+  Status send_dtls(uint32_t transport, std::span<const uint8_t> data);
+  // Deletes every object created under an epoch other than `keep`. Returns how many.
+  size_t flush(uint64_t keep);
+
+  // Dry-run checks for batches: the same validation as the methods, against the current model
+  // plus the ids a batch creates or deletes before this entry.
+  struct Overlay {
+    std::unordered_map<uint32_t, bool> transports, producers, consumers;  // id -> exists
+  };
+  Status check_create_transport(const TransportParams& p, const Overlay& o) const;
+  Status check_create_producer(const ProducerParams& p, const Overlay& o) const;
+  Status check_create_consumer(const ConsumerParams& p, const Overlay& o) const;
+  bool transport_exists(uint32_t id, const Overlay& o) const;
+  bool producer_exists(uint32_t id, const Overlay& o) const;
+  bool consumer_exists(uint32_t id, const Overlay& o) const;
+
+  std::vector<TransportInfo> transports() const;
+  std::vector<ProducerInfo> producers() const;
+  std::vector<ConsumerInfo> consumers() const;
+  std::optional<TransportInfo> transport(uint32_t id) const;
+  LcoreCounters total_counters() const;  // workers plus main
+  const LcoreCounters& main_counters() const { return counters_; }
+
+  // Main-loop duty: command completions, worker events and punts, deferred slot reuse.
+  void poll();
+  // True when every command sent has come back (tests wait on it).
+  bool idle() const { return in_flight_ == 0; }
+
+ private:
+  struct TransportEntry {
+    std::unique_ptr<Transport> obj;
+    TransportParams params;
+    TransportCreated created;
+    uint64_t epoch = 0;
+    std::vector<uint32_t> producers;  // ids
+    std::vector<uint32_t> consumers;  // ids
+    std::vector<net::Tuple> tuples;   // in the dispatch table
+    std::optional<net::Tuple> selected;
+    bool has_srtp_in = false;
+    bool has_srtp_out = false;
+  };
+  struct ProducerEntry {
+    std::unique_ptr<Producer> obj;
+    ProducerParams params;
+    uint64_t epoch = 0;
+    std::vector<uint32_t> consumers;  // ids
+    uint32_t consumers_on_worker[kMaxWorkers] = {};
+  };
+  struct ConsumerEntry {
+    std::unique_ptr<Consumer> obj;
+    ConsumerParams params;
+    uint64_t epoch = 0;
+  };
+  class SlotPool {
+   public:
+    void init(uint32_t n);
+    bool alloc(uint32_t* slot, uint32_t* gen);
+    void release_after(uint32_t slot, uint64_t rcu_token);
+    void reclaim(rte_rcu_qsbr* rcu);
+
+   private:
+    std::vector<uint32_t> free_;
+    std::vector<uint32_t> gens_;
+    std::deque<std::pair<uint32_t, uint64_t>> deferred_;
+  };
+
+  void send(uint16_t worker, std::unique_ptr<Command> cmd);
+  void complete(Command* cmd);
+  void handle_from_worker(rte_mbuf* m);
+  uint16_t pick_worker() const;
+  bool enqueue_to_worker(uint16_t worker, rte_mbuf* m);
+  TransportEntry* find_transport(uint32_t id);
+  const TransportEntry* find_transport_slot(uint32_t slot, uint32_t gen) const;
+
+  Engine& e_;
+  EventSink* sink_ = nullptr;
+  uint64_t epoch_ = 0;
+  std::unordered_map<uint32_t, TransportEntry> transports_;
+  std::unordered_map<uint32_t, ProducerEntry> producers_;
+  std::unordered_map<uint32_t, ConsumerEntry> consumers_;
+  std::vector<uint32_t> transport_ids_by_slot_;
+  std::unordered_map<std::string, uint32_t> ufrags_;
+  std::unordered_map<uint32_t, uint32_t> ports_in_use_;  // (port << 16 | udp port) -> transport id
+  SlotPool transport_slots_, producer_slots_, consumer_slots_;
+  uint32_t transports_on_worker_[kMaxWorkers] = {};
+  uint64_t in_flight_ = 0;
+  LcoreCounters counters_;  // the main lcore's own (punts re-dispatched, dropped)
+  uint64_t punt_tokens_ = 0;
+};
+
+}  // namespace fanout::dp

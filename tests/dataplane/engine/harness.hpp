@@ -1,0 +1,60 @@
+// An in-process data plane for EAL tests: EAL without hugepages or PCI, one net_ring port whose
+// RX rings the test fills with real Ethernet frames and whose TX rings it drains, and workers
+// polled from the test thread (deterministic; several workers on one core).
+#pragma once
+
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataplane/common/hmac_sha1.hpp"
+#include "dataplane/engine/dataplane.hpp"
+#include "dataplane/net/address.hpp"
+
+namespace fanout::dp::test {
+
+inline constexpr uint8_t kPeerMac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x99};
+
+// Starts EAL once per process (EAL cannot restart).
+void init_eal(const char* file_prefix);
+
+class Harness {
+ public:
+  explicit Harness(uint16_t workers, const std::string& name = "ring_port");
+  ~Harness();
+
+  Dataplane& dp() { return *dp_; }
+  Controller& ctl() { return dp_->controller(); }
+
+  // Injects a frame into worker `w`'s RX queue.
+  void inject(uint16_t w, const std::vector<uint8_t>& frame);
+  // Polls the controller and every worker `rounds` times.
+  void run(int rounds = 4);
+  // Frames the data plane transmitted (from every TX queue), in order of queue.
+  std::vector<std::vector<uint8_t>> take_tx();
+
+  net::IpAddr our_ip() const;
+  uint16_t ice_port() const { return 40000; }
+
+ private:
+  std::vector<rte_ring*> rx_, tx_;
+  std::unique_ptr<Dataplane> dp_;
+  rte_mempool* pool_ = nullptr;
+};
+
+// A UDP frame from `remote` to `local`, as a browser would send it.
+std::vector<uint8_t> udp_frame(const net::Tuple& t /* local = data plane */,
+                               const std::vector<uint8_t>& payload, const uint8_t* dst_mac);
+
+// An ICE connectivity check (RFC 8445 §7.2.2): USERNAME "local:remote", PRIORITY,
+// ICE-CONTROLLING, optional USE-CANDIDATE, MESSAGE-INTEGRITY with `pwd`, FINGERPRINT.
+std::vector<uint8_t> stun_request(const std::string& username, const std::string& pwd,
+                                  bool use_candidate, uint8_t txid_seed = 1);
+
+}  // namespace fanout::dp::test
