@@ -24,7 +24,10 @@ class SeqManager {
 
   // After a resume or a source switch: the next input maps to max_output() + 1 and anything older
   // than that input is refused.
-  void sync() { sync_pending_ = true; }
+  void sync() {
+    sync_pending_ = true;
+    drop_count_ = 0;
+  }
 
   // Maps `in`. False when the packet must not be forwarded: older than the sync point, too old, or
   // an input that was dropped on purpose (a retransmission of it).
@@ -34,9 +37,9 @@ class SeqManager {
       base_ = static_cast<uint16_t>(next - in);
       max_input_ = in;
       floor_ = in;
-      drop_count_ = 0;
       started_ = true;
       sync_pending_ = false;
+      apply_pending_drops(in);
       out = next;
       return true;
     }
@@ -60,8 +63,13 @@ class SeqManager {
   // Tells the manager that `in` will not be forwarded (e.g. padding only), so the outputs that
   // follow close the gap. Only inputs newer than every input so far are taken into account (a late
   // packet's output slot is already between others): the same rule as mediasoup's SeqManager.
+  // Drops reported before a sync point is known are replayed once it is.
   void drop(uint16_t in) {
-    if (!started_ || sync_pending_) return;  // the next forwarded input becomes the sync point
+    if (!started_ || sync_pending_) {
+      // Kept until the sync point is known: a drop newer than it must not leave a gap.
+      if (drop_count_ < kMaxDrops) drops_[drop_count_++] = in;
+      return;
+    }
     if (!seq_newer(in, max_input_)) return;
     if (drop_count_ == kMaxDrops) {
       floor_ = static_cast<uint16_t>(drops_[0] + 1);
@@ -78,6 +86,33 @@ class SeqManager {
   uint16_t max_input() const { return max_input_; }
 
  private:
+  // Replays the drops reported while the sync point was unknown, in serial order, keeping those
+  // newer than the sync input `in` (older ones are below the floor and refused anyway).
+  void apply_pending_drops(uint16_t in) {
+    size_t pending = drop_count_;
+    drop_count_ = 0;
+    if (pending == 0) return;
+    uint16_t sorted[kMaxDrops];
+    size_t n = 0;
+    for (size_t i = 0; i < pending; ++i) {
+      uint16_t d = drops_[i];
+      uint16_t dist = static_cast<uint16_t>(d - in);
+      if (!seq_newer(d, in) || dist > kMaxAge) continue;
+      size_t j = n++;
+      while (j > 0 && static_cast<uint16_t>(sorted[j - 1] - in) > dist) {
+        sorted[j] = sorted[j - 1];
+        --j;
+      }
+      sorted[j] = d;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (i > 0 && sorted[i] == sorted[i - 1]) continue;
+      drops_[drop_count_++] = sorted[i];
+      --base_;
+      max_input_ = sorted[i];
+    }
+  }
+
   void advance(uint16_t in) {
     max_input_ = in;
     if (static_cast<uint16_t>(max_input_ - floor_) > kMaxAge)

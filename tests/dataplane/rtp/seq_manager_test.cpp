@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
 #include <vector>
 
 namespace fanout::dp::rtp {
@@ -134,6 +136,28 @@ TEST(SeqManager, DropBeforeFirstPacketAfterSyncIsAbsorbed) {
   EXPECT_EQ(map(m, 901), 1);
 }
 
+TEST(SeqManager, DropNewerThanTheSyncPointBeforeItLeavesNoGap) {
+  SeqManager m(0);
+  map(m, 5);
+  m.sync();
+  // Reordered across the switch: 903 (padding) and 902 reported before 901 arrives.
+  m.drop(903);
+  m.drop(902);
+  m.drop(899);  // older than the sync point: irrelevant
+  EXPECT_EQ(map(m, 901), 1);
+  EXPECT_EQ(map(m, 904), 2);
+  EXPECT_TRUE(refused(m, 902));
+  EXPECT_TRUE(refused(m, 900));
+  EXPECT_EQ(m.max_output(), 2);
+}
+
+TEST(SeqManager, DropsBeforeTheVeryFirstPacket) {
+  SeqManager m(50);
+  m.drop(11);
+  EXPECT_EQ(map(m, 10), 50);
+  EXPECT_EQ(map(m, 12), 51);
+}
+
 TEST(SeqManager, LateDropLeavesTheSlot) {
   SeqManager m(0);
   map(m, 1);
@@ -174,6 +198,79 @@ TEST(SeqManager, LongRunAcrossManyWraps) {
       continue;
     }
     ASSERT_EQ(map(m, in++), expect++);
+  }
+}
+
+// Random epochs (sync, unrelated start, local reordering, purposeful drops), checked against the
+// contract: the first output of an epoch follows the last one; outputs are distinct and keep the
+// serial order of their inputs; refused packets are exactly those older than the sync packet; and
+// the only unused output slots are those of drops reported late (after a newer input).
+TEST(SeqManager, RandomEpochsKeepTheContract) {
+  std::mt19937 rng(12345);
+  SeqManager m(rng() & 0xffff);
+  uint16_t expected_first = 0;
+  bool first_epoch = true;
+  for (int epoch = 0; epoch < 300; ++epoch) {
+    if (!first_epoch) m.sync();
+    uint16_t start = static_cast<uint16_t>(rng());
+    int n = 1 + static_cast<int>(rng() % 200);
+    // Inputs start..start+n-1, each either a packet or a purposeful drop, arriving with local
+    // reordering (each swapped with a neighbour up to 3 places on).
+    std::vector<std::pair<uint16_t, bool>> arrivals;
+    for (int i = 0; i < n; ++i)
+      arrivals.push_back({static_cast<uint16_t>(start + i), rng() % 7 == 0});
+    for (int i = 0; i + 1 < n; ++i)
+      if (rng() % 3 == 0) std::swap(arrivals[i], arrivals[i + 1 + rng() % std::min(3, n - 1 - i)]);
+
+    int sync_index = -1;
+    for (int i = 0; i < n; ++i)
+      if (!arrivals[i].second) {
+        sync_index = i;
+        break;
+      }
+    if (sync_index < 0) continue;  // an epoch of drops only: nothing is forwarded
+    uint16_t sync_in = arrivals[sync_index].first;
+
+    std::vector<std::pair<uint16_t, uint16_t>> forwarded;  // (input, output)
+    uint16_t max_seen = sync_in;
+    int late_drops = 0;
+    bool synced = false;
+    for (auto [in, dropped] : arrivals) {
+      bool in_range = !seq_newer(sync_in, in);
+      if (dropped) {
+        if (synced && in_range && !seq_newer(in, max_seen)) ++late_drops;
+        if (synced && seq_newer(in, max_seen)) max_seen = in;
+        if (!synced && in_range && seq_newer(in, max_seen)) max_seen = in;
+        m.drop(in);
+        continue;
+      }
+      uint16_t out = 0;
+      bool ok = m.input(in, out);
+      ASSERT_EQ(ok, in_range) << "epoch " << epoch << " input " << in;
+      if (!synced) {
+        synced = true;
+        if (!first_epoch) {
+          ASSERT_EQ(out, expected_first) << "epoch " << epoch;
+        }
+      }
+      if (ok) forwarded.push_back({in, out});
+      if (seq_newer(in, max_seen)) max_seen = in;
+    }
+    std::set<uint16_t> outs;
+    uint16_t lo = forwarded[0].second;
+    for (auto [in, out] : forwarded) {
+      ASSERT_TRUE(outs.insert(static_cast<uint16_t>(out - lo)).second) << "duplicate output";
+      ASSERT_EQ(seq_newer(in, sync_in) || in == sync_in, true);
+    }
+    for (auto [a_in, a_out] : forwarded)
+      for (auto [b_in, b_out] : forwarded)
+        if (seq_newer(a_in, b_in)) {
+          ASSERT_TRUE(seq_newer(a_out, b_out)) << "order not kept";
+        }
+    uint16_t span = static_cast<uint16_t>(m.max_output() - lo + 1);
+    EXPECT_EQ(span, forwarded.size() + static_cast<size_t>(late_drops)) << "epoch " << epoch;
+    expected_first = static_cast<uint16_t>(m.max_output() + 1);
+    first_epoch = false;
   }
 }
 
