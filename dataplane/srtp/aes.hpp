@@ -15,6 +15,9 @@ inline constexpr size_t kAesBlockSize = 16;
 inline constexpr size_t kGcmIvSize = 12;
 
 // AES-CTR with a full 16-byte initial counter block, as SRTP's AES-CM (RFC 3711 §4.1.1).
+// The keystream is AES-ECB over counter blocks built here, XORed from in to out: OpenSSL 3.0 spends
+// ~220 cycles re-initialising an EVP CTR context for each new IV, more than ECB takes for a whole
+// 160-byte packet (~90 cycles). The payload is still read once and written once.
 class AesCtr {
  public:
   AesCtr() = default;

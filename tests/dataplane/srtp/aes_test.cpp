@@ -1,6 +1,7 @@
 #include "dataplane/srtp/aes.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <cstring>
 #include <vector>
@@ -42,6 +43,37 @@ TEST(AesCtr, ResetsCounterPerCall) {
   ASSERT_TRUE(ctr.crypt(iv, a, a, sizeof(a)));  // leaves a partial block behind
   ASSERT_TRUE(ctr.crypt(iv, b, b, sizeof(b)));
   EXPECT_EQ(0, std::memcmp(a, b, sizeof(a)));
+}
+
+// The ECB-built keystream must equal OpenSSL's own CTR mode, including a carry out of the low 64
+// counter bits, lengths that are not whole blocks and lengths over one keystream chunk.
+TEST(AesCtr, MatchesEvpCtr) {
+  for (size_t key_len : {size_t{16}, size_t{32}}) {
+    std::vector<uint8_t> key(key_len);
+    for (size_t i = 0; i < key_len; ++i) key[i] = static_cast<uint8_t>(i * 13 + 1);
+    const std::vector<uint8_t> iv = hex("0102030405060708 fffffffffffffffd");
+    AesCtr ours;
+    ASSERT_TRUE(ours.set_key(key.data(), key.size()));
+    EVP_CIPHER_CTX* ref = EVP_CIPHER_CTX_new();
+    for (size_t len : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{148},
+                       size_t{511}, size_t{512}, size_t{513}, size_t{1188}, size_t{4099}}) {
+      std::vector<uint8_t> in(len);
+      for (size_t i = 0; i < len; ++i) in[i] = static_cast<uint8_t>(i ^ 0x5c);
+      std::vector<uint8_t> expect(len + 16), got(len);
+      int n = 0;
+      ASSERT_EQ(EVP_EncryptInit_ex(ref, key_len == 16 ? EVP_aes_128_ctr() : EVP_aes_256_ctr(),
+                                   nullptr, key.data(), iv.data()),
+                1);
+      ASSERT_EQ(EVP_EncryptUpdate(ref, expect.data(), &n, in.data(), static_cast<int>(len)), 1);
+      expect.resize(len);
+      ASSERT_TRUE(ours.crypt(iv.data(), in.data(), got.data(), len));
+      EXPECT_EQ(got, expect) << key_len << " " << len;
+      // In place gives the same bytes.
+      ASSERT_TRUE(ours.crypt(iv.data(), in.data(), in.data(), len));
+      EXPECT_EQ(in, expect) << key_len << " " << len;
+    }
+    EVP_CIPHER_CTX_free(ref);
+  }
 }
 
 TEST(AesCtr, RejectsBadKeyLength) {
