@@ -120,4 +120,24 @@ bool RtpView::neutralise_extension(uint8_t id) {
   return found;
 }
 
+size_t RtpView::remap_extensions(std::span<const uint8_t, 256> map) {
+  RtpExtensionIterator it(*this);
+  bool one_byte = extension_form() == ExtensionForm::kOneByte;
+  size_t neutralised = 0;
+  RtpExtension e;
+  while (it.next(e)) {
+    uint8_t* hdr = e.value.data() - it.element_header_size();
+    uint8_t to = map[e.id];
+    if (to == 0 || (one_byte && to > 14)) {
+      std::memset(hdr, 0, it.element_header_size() + e.value.size());
+      ++neutralised;
+    } else if (one_byte) {
+      hdr[0] = static_cast<uint8_t>((to << 4) | (hdr[0] & 0x0F));
+    } else {
+      hdr[0] = to;
+    }
+  }
+  return neutralised;
+}
+
 }  // namespace fanout::dp::rtp

@@ -83,6 +83,10 @@ class RtpView {
   // Turns element `id` (header and value) into padding bytes, which RFC 8285 §4.2/§4.3 receivers
   // skip: the packet keeps its size. False if absent.
   bool neutralise_extension(uint8_t id);
+  // Renumbers every element in one pass: producer ids → consumer ids (RFC 8285 ids are negotiated
+  // per transport). `map[id]` is the new id; 0, or an id above 14 in the one-byte form, turns the
+  // element into padding. Returns how many elements were neutralised.
+  size_t remap_extensions(std::span<const uint8_t, 256> map);
 
  private:
   uint8_t* data_ = nullptr;

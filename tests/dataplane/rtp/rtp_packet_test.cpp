@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -241,6 +242,41 @@ TEST(RtpView, NeutraliseTwoByteElement) {
   for (int i = 18; i < 23; ++i) EXPECT_EQ(p[i], 0) << i;
 }
 
+TEST(RtpView, RemapExtensionIdsOneByte) {
+  auto p = video_packet();
+  RtpView v;
+  ASSERT_EQ(v.parse(p.data(), p.size()), RtpStatus::kOk);
+  std::array<uint8_t, 256> map{};
+  map[2] = 4;   // abs-send-time 2 → 4
+  map[3] = 5;   // transport-cc 3 → 5
+  map[4] = 15;  // mid → 15 does not fit the one-byte form: neutralised
+  EXPECT_EQ(v.remap_extensions(map), 1u);
+  RtpExtension e;
+  ASSERT_TRUE(v.find_extension(4, e));
+  EXPECT_EQ(e.value.size(), 3u);
+  EXPECT_EQ(e.value[0], 0x12);
+  ASSERT_TRUE(v.find_extension(5, e));
+  EXPECT_EQ(load_be16(e.value.data()), 42);
+  EXPECT_FALSE(v.find_extension(2, e));
+  EXPECT_FALSE(v.find_extension(3, e));
+  EXPECT_EQ(p[16], 0x42);  // length nibble kept
+  EXPECT_EQ(p[23], 0);
+  EXPECT_EQ(p[24], 0);
+}
+
+TEST(RtpView, RemapExtensionIdsTwoByte) {
+  auto p = two_byte_packet();
+  RtpView v;
+  ASSERT_EQ(v.parse(p.data(), p.size()), RtpStatus::kOk);
+  std::array<uint8_t, 256> map{};
+  map[16] = 200;  // id 1 unmapped: neutralised
+  EXPECT_EQ(v.remap_extensions(map), 1u);
+  RtpExtension e;
+  ASSERT_TRUE(v.find_extension(200, e));
+  EXPECT_EQ(std::memcmp(e.value.data(), "abc", 3), 0);
+  EXPECT_FALSE(v.find_extension(1, e));
+}
+
 TEST(RtpExtensionIterator, WalksAllElementsInOrder) {
   auto p = video_packet();
   RtpView v;
@@ -270,6 +306,9 @@ void check_all_prefixes(const std::vector<uint8_t>& full) {
       ASSERT_GE(e.value.data(), buf.data());
       ASSERT_LE(e.value.data() + e.value.size(), buf.data() + n);
     }
+    std::array<uint8_t, 256> map{};
+    for (size_t id = 0; id < map.size(); ++id) map[id] = static_cast<uint8_t>(id * 7);
+    v.remap_extensions(map);
     for (uint8_t id = 0; id < 20; ++id) v.neutralise_extension(id);
   }
   EXPECT_GT(accepted, 0);

@@ -35,6 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       v.set_extension(id, value, e.value.size());
   }
   v.neutralise_extension(size > 0 ? data[0] : 1);
+  uint8_t map[256];
+  for (size_t id = 0; id < 256; ++id) map[id] = static_cast<uint8_t>(id * 3 + (size & 7));
+  v.remap_extensions(map);
 
   // Rewrite as the engine does per consumer.
   SeqManager seq(100);
