@@ -18,7 +18,10 @@ StunStatus parse_stun(const uint8_t* data, size_t len, StunMessage& m) {
   if (type & 0xc000) return StunStatus::kNotStun;
   if (load_be32(data + 4) != kMagicCookie) return StunStatus::kBadCookie;
   const size_t body = load_be16(data + 2);
-  if ((body & 3) != 0 || kStunHeaderLen + body != len) return StunStatus::kBadLength;
+  // Offsets are 16-bit: a message over 65535 bytes cannot come in a UDP datagram anyway.
+  if ((body & 3) != 0 || kStunHeaderLen + body != len || len > 0xffff) {
+    return StunStatus::kBadLength;
+  }
   m.data = data;
   m.size = static_cast<uint16_t>(len);
   m.type = type;

@@ -38,12 +38,12 @@ inline constexpr uint16_t kAttrIceControlling = 0x802a;
 
 enum class StunStatus : uint8_t {
   kOk,
-  kTooShort,          // fewer than 20 bytes
-  kNotStun,           // the two top bits of the type are not zero (RFC 5389 §6)
-  kBadCookie,         // no magic cookie: RFC 3489 STUN is not spoken here
-  kBadLength,         // length not a multiple of 4, or header + length is not the buffer size
-  kAttrOverrun,       // an attribute (with its padding) runs past the message
-  kBadAttrLength,     // a known attribute has the wrong size
+  kTooShort,       // fewer than 20 bytes
+  kNotStun,        // the two top bits of the type are not zero (RFC 5389 §6)
+  kBadCookie,      // no magic cookie: RFC 3489 STUN is not spoken here
+  kBadLength,      // length not a multiple of 4, header + length is not the buffer size, or > 65535
+  kAttrOverrun,    // an attribute (with its padding) runs past the message
+  kBadAttrLength,  // a known attribute has the wrong size
   kAfterFingerprint,  // anything after FINGERPRINT, which must be last (RFC 5389 §15.5)
 };
 

@@ -9,6 +9,7 @@ namespace fanout::dp::net {
 namespace {
 
 inline constexpr uint8_t kReplyTtl = 64;
+inline constexpr uint8_t kUnspecified[16] = {};
 
 void swap_bytes(uint8_t* a, uint8_t* b, size_t n) {
   uint8_t tmp[16];
@@ -24,6 +25,11 @@ std::optional<Drop> echo_reply_in_place(uint8_t* frame, size_t len, const Packet
   const bool v6 = view.kind == FrameKind::kIcmpv6;
   if ((!v6 && view.kind != FrameKind::kIcmpv4) || view.l4_len < kIcmpHeaderLen ||
       size_t{view.l4_offset} + view.l4_len > len || !contains(ours, view.dst)) {
+    return Drop::kIcmpIgnored;
+  }
+  // Never answer towards a group, broadcast or nobody (RFC 1122 §3.2.2.6, RFC 4443 §2.4(e)).
+  const uint8_t s0 = view.src.bytes[0];
+  if (v6 ? (s0 == 0xff || view.src == IpAddr::v6(kUnspecified)) : (s0 >= 224 || s0 == 0)) {
     return Drop::kIcmpIgnored;
   }
   uint8_t* icmp = frame + view.l4_offset;

@@ -18,7 +18,8 @@ inline constexpr uint8_t kIcmpv6EchoRequest = 128;
 inline constexpr uint8_t kIcmpv6EchoReply = 129;
 
 // For a frame parse_frame returned as kIcmpv4 or kIcmpv6: when it is an echo request (code 0,
-// valid checksum) to one of `ours` (unicast only: no broadcast or multicast pings), turns it into
+// valid checksum) to one of `ours` (unicast only: no broadcast or multicast pings) from a unicast
+// source (not multicast, broadcast, 0.0.0.0/8 or ::), turns it into
 // the echo reply in place (addresses and MACs swapped, TTL/hop limit 64, checksums recomputed,
 // identifier, sequence and data echoed) and returns nullopt. Otherwise kIcmpIgnored, untouched.
 std::optional<Drop> echo_reply_in_place(uint8_t* frame, size_t len, const PacketView& view,

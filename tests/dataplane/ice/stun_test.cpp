@@ -91,6 +91,12 @@ TEST(Stun, HeaderChecks) {
   b = kRequest;
   b.push_back(0);  // buffer longer than the message
   EXPECT_EQ(parse(b, m), StunStatus::kBadLength);
+  // A consistent length that no UDP datagram can carry (and 16-bit offsets cannot address).
+  b = kRequest;
+  b.resize(20 + 0xfff0, 0);
+  net::store_be16(b.data() + 2, 0xfff0);
+  for (size_t off = 20; off < b.size(); off += 4) net::store_be16(b.data() + off, 0x8000);
+  EXPECT_EQ(parse(b, m), StunStatus::kBadLength);
 }
 
 TEST(Stun, EveryTruncationIsRejected) {

@@ -87,6 +87,18 @@ TEST(Echo, IgnoresOthers) {
   ignored(echo4(kIp4B, 13));          // timestamp
   ignored(echo6(kIp6B, 129));
   ignored(echo6({0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));  // multicast
+  // Requests from a group or broadcast source are not answered (no reflection to many).
+  Bytes from_bcast = echo4(kIp4B);
+  std::fill(from_bcast.begin() + 26, from_bcast.begin() + 30, 0xff);
+  put16(from_bcast, 24, 0);
+  put16(from_bcast, 24, ref_checksum(Bytes(from_bcast.begin() + 14, from_bcast.begin() + 34)));
+  ignored(from_bcast);
+  Bytes from_group = echo6(kIp6B);
+  from_group[22] = 0xff;  // source ff01:...
+  Bytes icmp6(from_group.begin() + 54, from_group.end());
+  fill_l4_checksum(icmp6, 2, Bytes(from_group.begin() + 22, from_group.begin() + 38), kIp6B, 58);
+  std::copy(icmp6.begin(), icmp6.end(), from_group.begin() + 54);
+  ignored(from_group);
   Bytes bad = echo4(kIp4B);
   bad.back() ^= 0xff;  // ICMP checksum
   ignored(bad);
