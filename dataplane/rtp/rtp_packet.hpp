@@ -37,6 +37,7 @@ struct RtpExtension {
 class RtpView {
  public:
   // Validates the packet. On anything but kOk the view must not be used.
+  // ~13 cycles/pkt median (perf/rtp/bench_rtp, BM_ParseOnly, burst of 32).
   RtpStatus parse(uint8_t* data, size_t len);
 
   uint8_t* data() const { return data_; }

