@@ -81,7 +81,7 @@ class IpcClient {
     fbb_.Clear();
     return send_offset(build(fbb_), timeout);
   }
-  // Same, for a body already built in builder().
+  // Same, for a body built in builder() after clearing it.
   ClientResult request_body(fanout::ipc::Body type, flatbuffers::Offset<void> body, Millis timeout);
   flatbuffers::FlatBufferBuilder& builder() { return fbb_; }
 
