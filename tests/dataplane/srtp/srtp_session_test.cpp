@@ -321,6 +321,22 @@ TEST_P(SessionTest, RtpReorderedAcrossWrap) {
   }
 }
 
+// A retransmission of an older sequence number (NACK answered from a cache) keeps the ROC it was
+// first sent with, also just after a wrap, as libsrtp does with allow_repeat_tx.
+TEST_P(SessionTest, RtpResendOlderSequenceMatchesLibsrtp) {
+  LibSrtp lib_tx(GetParam(), key_, salt_, true);
+  SrtpSendState tx{};
+  const RtpShape shape{0, false, false, 80};
+  for (uint16_t seq : {65533, 65534, 65535, 0, 1, 2, 65534, 65535, 1, 3, 0}) {
+    const Bytes plain = make_rtp(seq, 0x77, shape, static_cast<uint8_t>(seq));
+    Bytes theirs = plain;
+    ASSERT_EQ(lib_tx.protect(theirs), srtp_err_status_ok) << seq;
+    ASSERT_EQ(protect(plain, tx), theirs) << seq;
+  }
+  EXPECT_EQ(tx.roc, 1u);
+  EXPECT_EQ(tx.last_seq, 3);
+}
+
 TEST_P(SessionTest, InPlaceProtectMatchesOutOfPlace) {
   SrtpSendState a{}, b{};
   for (const RtpShape& shape : kShapes) {
