@@ -2,6 +2,8 @@
 // OpenSSL EVP contexts and precomputed HMAC state. Per-SSRC state (ROC, replay window, SRTCP index)
 // is owned by the caller and passed in, so one session serves every stream of a transport.
 // Not thread-safe: the lcore that owns the transport owns its sessions.
+// Not supported: MKI (DTLS-SRTP never negotiates one; a packet carrying it fails authentication),
+// key_derivation_rate other than 0, encrypted header extensions (RFC 6904), NULL cipher profiles.
 #pragma once
 
 #include <cstddef>

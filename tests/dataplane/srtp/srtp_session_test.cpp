@@ -337,6 +337,26 @@ TEST_P(SessionTest, RtpResendOlderSequenceMatchesLibsrtp) {
   EXPECT_EQ(tx.last_seq, 3);
 }
 
+// A stream joined mid-session (ROC signalled out of band): the receiver's preset ROC must match
+// the sender's, and a wrong ROC fails authentication rather than decrypting to garbage.
+TEST_P(SessionTest, PresetRocOnReceive) {
+  SrtpSendState tx{5, 0, false};
+  const Bytes plain = make_rtp(4000, 0x99, {0, false, false, 64}, 3);
+  const Bytes wire = protect(plain, tx);
+  EXPECT_EQ(tx.roc, 5u);
+  SrtpRecvState wrong{};
+  Bytes p = wire;
+  EXPECT_EQ(unprotect(p, wrong), Status::kAuthFail);
+  EXPECT_FALSE(wrong.started);
+  SrtpRecvState right{};
+  right.roc = 5;
+  p = wire;
+  ASSERT_EQ(unprotect(p, right), Status::kOk);
+  EXPECT_EQ(p, plain);
+  EXPECT_EQ(right.roc, 5u);
+  EXPECT_EQ(right.s_l, 4000);
+}
+
 TEST_P(SessionTest, InPlaceProtectMatchesOutOfPlace) {
   SrtpSendState a{}, b{};
   for (const RtpShape& shape : kShapes) {
