@@ -15,7 +15,7 @@ PACKAGES=(
   # tests, fuzzers and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   # network namespaces and packet tools used by tests
-  iproute2 procps
+  iproute2 procps iputils-ping
 )
 
 SUDO=""

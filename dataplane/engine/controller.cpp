@@ -262,7 +262,7 @@ Status Controller::set_srtp_keys(uint32_t transport, bool inbound, uint16_t prof
   cmd->flag = inbound;
   cmd->transport = t->obj.get();
   cmd->session = std::move(session);
-  (inbound ? t->has_srtp_in : t->has_srtp_out) = true;
+  (inbound ? t->srtp_in_profile : t->srtp_out_profile) = profile;
   send(t->obj->worker, std::move(cmd));
   return {};
 }
@@ -539,8 +539,8 @@ std::vector<TransportInfo> Controller::transports() const {
     i.params.ice_pwd.clear();  // never echo credentials
     i.created = t.created;
     i.epoch = t.epoch;
-    i.has_srtp_in = t.has_srtp_in;
-    i.has_srtp_out = t.has_srtp_out;
+    i.srtp_in_profile = t.srtp_in_profile;
+    i.srtp_out_profile = t.srtp_out_profile;
     i.selected = t.selected;
     i.counters = t.obj->counters;
     out.push_back(std::move(i));

@@ -90,8 +90,8 @@ struct TransportInfo {
   TransportParams params;
   TransportCreated created;
   uint64_t epoch = 0;
-  bool has_srtp_in = false;
-  bool has_srtp_out = false;
+  uint16_t srtp_in_profile = 0;  // 0: no keys yet
+  uint16_t srtp_out_profile = 0;
   std::optional<net::Tuple> selected;
   TransportCounters counters;
 };
@@ -178,8 +178,8 @@ class Controller {
     std::vector<uint32_t> consumers;  // ids
     std::vector<net::Tuple> tuples;   // in the dispatch table
     std::optional<net::Tuple> selected;
-    bool has_srtp_in = false;
-    bool has_srtp_out = false;
+    uint16_t srtp_in_profile = 0;
+    uint16_t srtp_out_profile = 0;
   };
   struct ProducerEntry {
     std::unique_ptr<Producer> obj;

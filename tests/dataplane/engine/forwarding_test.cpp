@@ -1,13 +1,13 @@
 // The data plane in one process with a net_ring port fed real Ethernet frames: ICE checks, SRTP
 // fan-out across workers checked with libsrtp, garbage counted and dropped.
 #include <gtest/gtest.h>
-#include <srtp2/srtp.h>
 
 #include <cstring>
 #include <map>
 
 #include "dataplane/ice/stun.hpp"
 #include "dataplane/net/packet.hpp"
+#include "tests/common/srtp_peer.hpp"
 #include "tests/dataplane/engine/harness.hpp"
 
 namespace fanout::dp::test {
@@ -15,61 +15,10 @@ namespace {
 
 const std::string kPwd = "0123456789abcdefghijklmn";  // 24 characters
 
-class SrtpEndpoint {
- public:
-  // `profile`: IANA id. key = 16/32 bytes, salt = 14/12 bytes, concatenated as libsrtp wants.
-  SrtpEndpoint(uint16_t profile, const std::vector<uint8_t>& key_salt, bool inbound) {
-    srtp_policy_t policy{};
-    switch (profile) {
-      case 1:
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
-        break;
-      case 7:
-        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
-        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
-        break;
-    }
-    policy.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-    policy.key = const_cast<uint8_t*>(key_salt.data());
-    policy.window_size = 128;
-    EXPECT_EQ(srtp_create(&session_, &policy), srtp_err_status_ok);
-  }
-  ~SrtpEndpoint() { srtp_dealloc(session_); }
-  std::vector<uint8_t> protect(std::vector<uint8_t> rtp) {
-    int len = static_cast<int>(rtp.size());
-    rtp.resize(rtp.size() + SRTP_MAX_TRAILER_LEN);
-    EXPECT_EQ(srtp_protect(session_, rtp.data(), &len), srtp_err_status_ok);
-    rtp.resize(len);
-    return rtp;
-  }
-  bool unprotect(std::vector<uint8_t>& srtp) {
-    int len = static_cast<int>(srtp.size());
-    if (srtp_unprotect(session_, srtp.data(), &len) != srtp_err_status_ok) return false;
-    srtp.resize(len);
-    return true;
-  }
-
- private:
-  srtp_t session_ = nullptr;
-};
-
 std::vector<uint8_t> key_material(uint8_t seed, size_t n) {
   std::vector<uint8_t> k(n);
   for (size_t i = 0; i < n; ++i) k[i] = static_cast<uint8_t>(seed + i * 7);
   return k;
-}
-
-std::vector<uint8_t> rtp_packet(uint16_t seq, uint32_t ts, uint32_t ssrc, uint8_t pt,
-                                size_t payload) {
-  std::vector<uint8_t> p(12 + payload);
-  p[0] = 0x80;
-  p[1] = pt;
-  p[2] = static_cast<uint8_t>(seq >> 8), p[3] = static_cast<uint8_t>(seq);
-  for (int i = 0; i < 4; ++i) p[4 + i] = static_cast<uint8_t>(ts >> (24 - 8 * i));
-  for (int i = 0; i < 4; ++i) p[8 + i] = static_cast<uint8_t>(ssrc >> (24 - 8 * i));
-  for (size_t i = 0; i < payload; ++i) p[12 + i] = static_cast<uint8_t>(seq + i);
-  return p;
 }
 
 class ForwardingTest : public ::testing::Test {
@@ -190,7 +139,7 @@ TEST_F(ForwardingTest, SrtpFromOneProducerReachesConsumersOnOtherWorkers) {
   ASSERT_TRUE(h_->ctl().create_consumer(cc).ok());
   h_->run();
 
-  SrtpEndpoint browser_a(1, ka, false), browser_b(1, kb, true), browser_c(7, kc, true);
+  SrtpPeer browser_a(1, ka, false), browser_b(1, kb, true), browser_c(7, kc, true);
   const int kPackets = 20;
   for (int i = 0; i < kPackets; ++i) {
     auto rtp = rtp_packet(static_cast<uint16_t>(65530 + i), 1000 + 3000 * i, 1111, 96, 1000);
@@ -211,7 +160,7 @@ TEST_F(ForwardingTest, SrtpFromOneProducerReachesConsumersOnOtherWorkers) {
 
   struct Expect {
     net::Tuple t;
-    SrtpEndpoint* ep;
+    SrtpPeer* ep;
     uint32_t ssrc;
     uint8_t pt;
   };

@@ -16,10 +16,9 @@
 #include "dataplane/common/hmac_sha1.hpp"
 #include "dataplane/engine/dataplane.hpp"
 #include "dataplane/net/address.hpp"
+#include "tests/common/packets.hpp"
 
 namespace fanout::dp::test {
-
-inline constexpr uint8_t kPeerMac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x99};
 
 // Starts EAL once per process (EAL cannot restart).
 void init_eal(const char* file_prefix);
@@ -47,14 +46,5 @@ class Harness {
   std::unique_ptr<Dataplane> dp_;
   rte_mempool* pool_ = nullptr;
 };
-
-// A UDP frame from `remote` to `local`, as a browser would send it.
-std::vector<uint8_t> udp_frame(const net::Tuple& t /* local = data plane */,
-                               const std::vector<uint8_t>& payload, const uint8_t* dst_mac);
-
-// An ICE connectivity check (RFC 8445 §7.2.2): USERNAME "local:remote", PRIORITY,
-// ICE-CONTROLLING, optional USE-CANDIDATE, MESSAGE-INTEGRITY with `pwd`, FINGERPRINT.
-std::vector<uint8_t> stun_request(const std::string& username, const std::string& pwd,
-                                  bool use_candidate, uint8_t txid_seed = 1);
 
 }  // namespace fanout::dp::test
