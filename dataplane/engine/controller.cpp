@@ -181,18 +181,10 @@ Status Controller::create_transport(const TransportParams& p, TransportCreated* 
   entry.epoch = epoch_;
   entry.created =
       TransportCreated{p.id, t->worker, e_.cfg.ports[p.port].announced_ip, t->local_port};
-  Route route{t->slot, t->gen, t->worker};
-  if (p.kind == TransportKind::kWebRtc) {
-    if (!e_.tables.add_ufrag(p.ice_ufrag, route)) {
-      transport_slots_.release_after(t->slot, 0);
-      return Status::error(ErrorCode::kResourceExhausted, "ufrag table full");
-    }
-    ufrags_[p.ice_ufrag] = p.id;
-  }
-  if (p.local_port != 0) {
-    e_.tables.set_port(p.port, p.local_port, route);
-    ports_in_use_[uint32_t{p.port} << 16 | p.local_port] = p.id;
-  }
+  // The dispatch tables learn the transport only when its worker has attached it (complete()):
+  // a packet routed earlier would find no transport on the owner.
+  if (p.kind == TransportKind::kWebRtc) ufrags_[p.ice_ufrag] = p.id;
+  if (p.local_port != 0) ports_in_use_[uint32_t{p.port} << 16 | p.local_port] = p.id;
   if (p.plain_remote) {
     // A plain transport's static remote is "validated" by configuration.
     net::Tuple tuple{};
@@ -201,7 +193,6 @@ Status Controller::create_transport(const TransportParams& p, TransportCreated* 
     tuple.remote = *net::parse_addr(p.plain_remote->address);
     tuple.remote_port = p.plain_remote->port;
     t->plain_remote = tuple;
-    if (e_.tables.add_tuple(tuple, route)) entry.tuples.push_back(tuple);
     entry.selected = tuple;
   }
   transport_ids_by_slot_[t->slot] = p.id;
@@ -574,11 +565,32 @@ std::vector<ConsumerInfo> Controller::consumers() const {
   return out;
 }
 
+void Controller::publish_routes(TransportEntry& t) {
+  const Transport& obj = *t.obj;
+  Route route{obj.slot, obj.gen, obj.worker};
+  if (t.params.kind == TransportKind::kWebRtc && !e_.tables.add_ufrag(t.params.ice_ufrag, route)) {
+    counters_.drop(Drop::kSlowPathRingFull);  // cannot happen: the table has 2x max_transports
+  }
+  if (t.params.local_port != 0) e_.tables.set_port(t.params.port, t.params.local_port, route);
+  if (obj.plain_remote.remote.family && e_.tables.add_tuple(obj.plain_remote, route)) {
+    t.tuples.push_back(obj.plain_remote);
+  }
+}
+
 void Controller::complete(Command* raw) {
   std::unique_ptr<Command> cmd(raw);
   --in_flight_;
   uint64_t token = e_.rcu ? rte_rcu_qsbr_start(e_.rcu) : 0;
   switch (cmd->type) {
+    case CmdType::kAttachTransport: {
+      auto it = transports_.find(cmd->transport->id);
+      if (it != transports_.end() && it->second.obj.get() == cmd->transport) {
+        publish_routes(it->second);
+      }
+      // Also when it was deleted meanwhile: whoever waits for it must not wait forever.
+      if (sink_) sink_->on_transport_ready(cmd->transport->id);
+      break;
+    }
     case CmdType::kDetachTransport:
       transport_ids_by_slot_[cmd->slot] = 0;
       transport_slots_.release_after(cmd->slot, token);

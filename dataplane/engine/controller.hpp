@@ -117,6 +117,9 @@ class EventSink {
   virtual void on_tuple_selected(uint32_t transport, const net::Tuple& tuple, uint16_t port) = 0;
   virtual void on_dtls(uint32_t transport, const net::Tuple& tuple,
                        std::span<const uint8_t> data) = 0;
+  // The transport's worker attached it and the dispatch tables route to it: packets for it are
+  // delivered from now on (a create is answered only then).
+  virtual void on_transport_ready(uint32_t /*transport*/) {}
 };
 
 // One request of a batch: a closure that either checks (dry run) or applies.
@@ -208,6 +211,7 @@ class Controller {
 
   void send(uint16_t worker, std::unique_ptr<Command> cmd);
   void complete(Command* cmd);
+  void publish_routes(TransportEntry& t);
   void handle_from_worker(rte_mbuf* m);
   uint16_t pick_worker() const;
   bool enqueue_to_worker(uint16_t worker, rte_mbuf* m);

@@ -196,13 +196,52 @@ void IpcHandler::on_handshake(ipc::ConnectionId, const fb::Hello& hello) {
   if (hello.epoch() != 0) dp_.controller().set_epoch(hello.epoch());
 }
 
-void IpcHandler::on_request(ipc::ConnectionId, const fb::Envelope& request, ipc::Replier& replier) {
+void IpcHandler::on_request(ipc::ConnectionId conn, const fb::Envelope& request,
+                            ipc::Replier& replier) {
   fb::Body type = request.body_type();
-  if (type == fb::Body::Batch) return batch(*request.body_as_Batch(), replier);
+  if (type == fb::Body::Batch) return batch(conn, request, replier);
   if (type == fb::Body::GetCounters) return counters(*request.body_as_GetCounters(), replier);
   Status s = apply(type, request.body(), &replier, false, nullptr);
   if (!s.ok()) return replier.error(to_fb(s.code), s.reason);
+  if (type == fb::Body::CreateTransport) {
+    // Built by apply(); sent when the worker has attached the transport.
+    auto& fbb = replier.builder();
+    uint32_t id = request.body_as_CreateTransport()->id();
+    auto created = dp_.controller().transport(id);
+    auto body = fb::CreateTransportCreated(fbb, id, created->created.worker,
+                                           fbb.CreateString(created->created.local_address),
+                                           created->created.local_port);
+    auto frame = ipc::finish_envelope(fbb, request.id(), request.epoch(), body);
+    hold_reply(conn, frame, {id});
+    return replier.defer();
+  }
   if (!replier.answered()) replier.ok();
+}
+
+void IpcHandler::hold_reply(ipc::ConnectionId conn, std::span<const uint8_t> frame,
+                            std::vector<uint32_t> transports) {
+  if (transports.empty()) {
+    if (server_) server_->send(conn, frame);
+    return;
+  }
+  pending_.push_back(
+      PendingReply{conn, std::vector<uint8_t>(frame.begin(), frame.end()), std::move(transports)});
+}
+
+void IpcHandler::on_transport_ready(uint32_t transport) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    std::erase(it->waiting, transport);
+    if (it->waiting.empty()) {
+      if (server_) server_->send(it->conn, it->frame);
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void IpcHandler::on_disconnect(ipc::ConnectionId conn) {
+  std::erase_if(pending_, [conn](const PendingReply& p) { return p.conn == conn; });
 }
 
 Status IpcHandler::apply(fb::Body type, const void* body, ipc::Replier* replier, bool dry_run,
@@ -223,14 +262,7 @@ Status IpcHandler::apply(fb::Body type, const void* body, ipc::Replier* replier,
         return s;
       }
       TransportCreated created;
-      Status s = c.create_transport(p, &created);
-      if (s.ok() && replier) {
-        auto& fbb = replier->builder();
-        replier->reply(fb::CreateTransportCreated(fbb, created.id, created.worker,
-                                                  fbb.CreateString(created.local_address),
-                                                  created.local_port));
-      }
-      return s;
+      return c.create_transport(p, &created);
     }
     case fb::Body::SetSrtpKeys: {
       auto* r = static_cast<const fb::SetSrtpKeys*>(body);
@@ -348,7 +380,8 @@ Status IpcHandler::apply(fb::Body type, const void* body, ipc::Replier* replier,
   }
 }
 
-void IpcHandler::batch(const fb::Batch& b, ipc::Replier& replier) {
+void IpcHandler::batch(ipc::ConnectionId conn, const fb::Envelope& request, ipc::Replier& replier) {
+  const fb::Batch& b = *request.body_as_Batch();
   // All or nothing: every entry is checked against the model as the earlier entries would leave
   // it, and only then applied.
   Controller::Overlay overlay;
@@ -367,9 +400,13 @@ void IpcHandler::batch(const fb::Batch& b, ipc::Replier& replier) {
     }
   }
   fb::BatchReplyT out;
+  std::vector<uint32_t> created;
   for (size_t i = 0; i < n; ++i) {
     const fb::Request* r = reqs->Get(static_cast<flatbuffers::uoffset_t>(i));
     Status s = apply(r->body_type(), r->body(), nullptr, false, nullptr);
+    if (s.ok() && r->body_type() == fb::Body::CreateTransport) {
+      created.push_back(r->body_as_CreateTransport()->id());
+    }
     auto reply = std::make_unique<fb::ReplyT>();
     if (s.ok()) {
       reply->body.Set(fb::OkT{});
@@ -382,7 +419,11 @@ void IpcHandler::batch(const fb::Batch& b, ipc::Replier& replier) {
     }
     out.replies.push_back(std::move(reply));
   }
-  replier.reply(fb::BatchReply::Pack(replier.builder(), &out));
+  auto& fbb = replier.builder();
+  auto frame =
+      ipc::finish_envelope(fbb, request.id(), request.epoch(), fb::BatchReply::Pack(fbb, &out));
+  hold_reply(conn, frame, std::move(created));
+  replier.defer();
 }
 
 void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {

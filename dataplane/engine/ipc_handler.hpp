@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "dataplane/engine/controller.hpp"
 #include "dataplane/engine/dataplane.hpp"
@@ -24,15 +25,28 @@ class IpcHandler : public ipc::RequestHandler, public EventSink {
   // EventSink
   void on_tuple_selected(uint32_t transport, const net::Tuple& tuple, uint16_t port) override;
   void on_dtls(uint32_t transport, const net::Tuple& tuple, std::span<const uint8_t> data) override;
+  void on_transport_ready(uint32_t transport) override;
+  void on_disconnect(ipc::ConnectionId conn) override;
 
  private:
   // Applies one request; `dry_run` only validates against `overlay` (batches).
   Status apply(fanout::ipc::Body type, const void* body, ipc::Replier* replier, bool dry_run,
                Controller::Overlay* overlay);
-  void batch(const fanout::ipc::Batch& b, ipc::Replier& replier);
+  void batch(ipc::ConnectionId conn, const fanout::ipc::Envelope& request, ipc::Replier& replier);
   void counters(const fanout::ipc::GetCounters& req, ipc::Replier& replier);
 
+  // A reply held back until the transports it created are ready (routable), so that a client
+  // may send to a transport as soon as it has the reply.
+  struct PendingReply {
+    ipc::ConnectionId conn;
+    std::vector<uint8_t> frame;
+    std::vector<uint32_t> waiting;  // transport ids not yet ready
+  };
+  void hold_reply(ipc::ConnectionId conn, std::span<const uint8_t> frame,
+                  std::vector<uint32_t> transports);
+
   Dataplane& dp_;
+  std::vector<PendingReply> pending_;
   ipc::IpcServer* server_ = nullptr;
 };
 

@@ -17,6 +17,7 @@
 #include "dataplane/engine/config.hpp"
 #include "dataplane/engine/dataplane.hpp"
 #include "dataplane/engine/ipc_handler.hpp"
+#include "dataplane/engine/telemetry.hpp"
 #include "dataplane/ipc/server.hpp"
 
 namespace {
@@ -143,6 +144,7 @@ int main(int argc, char** argv) {
       } else {
         handler.attach(&server);
         dp.controller().set_event_sink(&handler);
+        register_telemetry(&dp);
         dp.start_workers();
         Engine& e = dp.engine();
         std::printf("fanout-dataplane: %u worker(s), %u port(s), IPC on %s\n", e.n_workers,

@@ -52,6 +52,7 @@ class ForwardingTest : public ::testing::Test {
     Status s = h_->ctl().create_transport(p, &out);
     ASSERT_TRUE(s.ok()) << s.reason;
     EXPECT_EQ(out.worker, worker);
+    h_->run(2);  // the worker attaches it, then the main lcore publishes its routes
   }
 
   // Runs an ICE check from `t` into worker `via`; returns the frames sent back.
