@@ -130,27 +130,42 @@ Status SrtpSession::protect_rtp(const uint8_t* in, size_t len, uint8_t* out, siz
   if (len > kMaxPacket) return Status::kMalformed;
   const size_t hdr = rtp_header_length(in, len);
   if (hdr == 0) return Status::kMalformed;
-  const size_t total = len + rtp_tag_len_;
-  if (out_cap < total) return Status::kBufferTooSmall;
+  if (out_cap < len + rtp_tag_len_) return Status::kBufferTooSmall;
+  if (out != in) std::memcpy(out, in, hdr);
+  return seal_rtp(out, hdr, in + hdr, len - hdr, out_len, state);
+}
 
-  const uint16_t seq = load_be16(in + 2);
-  const uint32_t ssrc = load_be32(in + 8);
+Status SrtpSession::protect_rtp_split(uint8_t* out, size_t header_len, const uint8_t* payload,
+                                      size_t payload_len, size_t out_cap, size_t* out_len,
+                                      SrtpSendState& state) {
+  if (header_len < kRtpFixedHeaderSize) return Status::kTooShort;
+  if (header_len > kMaxPacket || payload_len > kMaxPacket - header_len) return Status::kMalformed;
+  // Checked before the header is read, so that a header_len past out_cap is never dereferenced.
+  if (out_cap < header_len + payload_len + rtp_tag_len_) return Status::kBufferTooSmall;
+  if (rtp_header_length(out, header_len) != header_len) return Status::kMalformed;
+  return seal_rtp(out, header_len, payload, payload_len, out_len, state);
+}
+
+Status SrtpSession::seal_rtp(uint8_t* out, size_t hdr, const uint8_t* payload, size_t payload_len,
+                             size_t* out_len, SrtpSendState& state) {
+  const size_t len = hdr + payload_len;
+  const uint16_t seq = load_be16(out + 2);
+  const uint32_t ssrc = load_be32(out + 8);
   // The sender tracks its ROC the way the receiver will estimate it (§3.3.1), so a late
   // retransmission of an older sequence number keeps the ROC it was first sent with.
   const uint32_t roc = state.started ? estimate_roc(state.roc, state.last_seq, seq) : state.roc;
 
-  if (out != in) std::memcpy(out, in, hdr);
   if (gcm_) {
     uint8_t iv[kGcmIvSize];
     gcm_rtp_iv(rtp_salt_, ssrc, roc, seq, iv);
     // RFC 7714 §8.2: the whole header (with CSRCs and extension) is the AAD.
-    if (!rtp_seal_.seal(iv, in, hdr, nullptr, 0, in + hdr, out + hdr, len - hdr, out + len)) {
+    if (!rtp_seal_.seal(iv, out, hdr, nullptr, 0, payload, out + hdr, payload_len, out + len)) {
       return Status::kCryptoError;
     }
   } else {
     uint8_t iv[kAesBlockSize];
     cm_iv(rtp_salt_, ssrc, rtp_index(roc, seq), iv);
-    if (!rtp_ctr_.crypt(iv, in + hdr, out + hdr, len - hdr)) return Status::kCryptoError;
+    if (!rtp_ctr_.crypt(iv, payload, out + hdr, payload_len)) return Status::kCryptoError;
     uint8_t roc_be[4];
     store_be32(roc_be, roc);
     uint8_t mac[kSha1Size];
@@ -163,7 +178,7 @@ Status SrtpSession::protect_rtp(const uint8_t* in, size_t len, uint8_t* out, siz
     state.last_seq = seq;
     state.started = true;
   }
-  *out_len = total;
+  *out_len = len + rtp_tag_len_;
   return Status::kOk;
 }
 

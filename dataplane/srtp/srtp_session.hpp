@@ -47,6 +47,18 @@ class SrtpSession {
   // buffer's payload is unspecified.
   Status protect_rtp(const uint8_t* in, size_t len, uint8_t* out, size_t out_cap, size_t* out_len,
                      SrtpSendState& state);
+  // Fan-out form of protect_rtp: the final RTP header (header_len bytes, CSRCs and extension
+  // included) is already written at out, and the payload is read from elsewhere (the shared,
+  // read-only decrypted packet), so that each consumer's copy costs one pass over the payload
+  // instead of memcpy + in-place protect. Writes the encrypted payload at out + header_len and the
+  // tag after it; *out_len = header_len + payload_len + srtp_overhead(). payload must not overlap
+  // out, except payload == out + header_len exactly (in place). header_len must be what the header
+  // at out says (kMalformed otherwise: the receiver would split the packet elsewhere). Statuses
+  // other than kOk and kCryptoError write nothing; no error changes the state. kBufferTooSmall if
+  // out_cap cannot hold the result.
+  Status protect_rtp_split(uint8_t* out, size_t header_len, const uint8_t* payload,
+                           size_t payload_len, size_t out_cap, size_t* out_len,
+                           SrtpSendState& state);
   Status unprotect_rtp(uint8_t* pkt, size_t len, size_t* out_len, SrtpRecvState& state);
 
   // SRTCP (RFC 3711 §3.4; RFC 7714 §9 for GCM): always sent encrypted (E = 1). Packets with E = 0
@@ -58,6 +70,10 @@ class SrtpSession {
  private:
   explicit SrtpSession(Profile profile);
   bool init(const SessionKeys& keys, std::string* error);
+  // The one RTP protect path behind protect_rtp and protect_rtp_split; the caller has validated
+  // the header at out (hdr bytes) and checked that hdr + payload_len + tag fits.
+  Status seal_rtp(uint8_t* out, size_t hdr, const uint8_t* payload, size_t payload_len,
+                  size_t* out_len, SrtpSendState& state);
 
   Profile profile_;
   bool gcm_;
