@@ -77,4 +77,60 @@ std::vector<uint8_t> rtp_packet(uint16_t seq, uint32_t ts, uint32_t ssrc, uint8_
   return p;
 }
 
+namespace {
+void append32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int i = 0; i < 4; ++i) v.push_back(static_cast<uint8_t>(x >> (24 - 8 * i)));
+}
+// The common header (RFC 3550 §6.4.1): V=2, no padding, count/fmt, type, length in words - 1.
+void rtcp_header(std::vector<uint8_t>& v, uint8_t count, uint8_t type, size_t bytes) {
+  v.push_back(static_cast<uint8_t>(0x80 | count));
+  v.push_back(type);
+  v.push_back(static_cast<uint8_t>((bytes / 4 - 1) >> 8));
+  v.push_back(static_cast<uint8_t>(bytes / 4 - 1));
+}
+}  // namespace
+
+std::vector<uint8_t> rtcp_sr(uint32_t ssrc, uint32_t ntp_sec, uint32_t ntp_frac, uint32_t rtp_ts,
+                             uint32_t packets, uint32_t octets, const std::string& cname) {
+  std::vector<uint8_t> v;
+  rtcp_header(v, 0, 200, 28);
+  append32(v, ssrc);
+  append32(v, ntp_sec);
+  append32(v, ntp_frac);
+  append32(v, rtp_ts);
+  append32(v, packets);
+  append32(v, octets);
+  if (!cname.empty()) {
+    // SDES (RFC 3550 §6.5): one chunk, CNAME item, then a null item padding to a 32-bit boundary.
+    size_t chunk = 4 + 2 + cname.size() + 1;
+    chunk = (chunk + 3) & ~size_t{3};
+    rtcp_header(v, 1, 202, 4 + chunk);
+    size_t at = v.size();
+    append32(v, ssrc);
+    v.push_back(1);
+    v.push_back(static_cast<uint8_t>(cname.size()));
+    v.insert(v.end(), cname.begin(), cname.end());
+    v.resize(at + chunk, 0);
+  }
+  return v;
+}
+
+std::vector<uint8_t> rtcp_pli(uint32_t sender_ssrc, uint32_t media_ssrc) {
+  std::vector<uint8_t> v;
+  rtcp_header(v, 1, 206, 12);
+  append32(v, sender_ssrc);
+  append32(v, media_ssrc);
+  return v;
+}
+
+std::vector<uint8_t> rtcp_fir(uint32_t sender_ssrc, uint32_t media_ssrc, uint8_t seq_nr) {
+  std::vector<uint8_t> v;
+  rtcp_header(v, 4, 206, 20);
+  append32(v, sender_ssrc);
+  append32(v, 0);
+  append32(v, media_ssrc);
+  append32(v, uint32_t{seq_nr} << 24);
+  return v;
+}
+
 }  // namespace fanout::dp::test

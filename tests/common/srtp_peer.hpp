@@ -45,6 +45,19 @@ class SrtpPeer {
     srtp.resize(len);
     return true;
   }
+  std::vector<uint8_t> protect_rtcp(std::vector<uint8_t> rtcp) {
+    int len = static_cast<int>(rtcp.size());
+    rtcp.resize(rtcp.size() + SRTP_MAX_TRAILER_LEN + 4);
+    EXPECT_EQ(srtp_protect_rtcp(session_, rtcp.data(), &len), srtp_err_status_ok);
+    rtcp.resize(len);
+    return rtcp;
+  }
+  bool unprotect_rtcp(std::vector<uint8_t>& srtcp) {
+    int len = static_cast<int>(srtcp.size());
+    if (srtp_unprotect_rtcp(session_, srtcp.data(), &len) != srtp_err_status_ok) return false;
+    srtcp.resize(len);
+    return true;
+  }
 
  private:
   srtp_t session_ = nullptr;
