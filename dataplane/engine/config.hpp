@@ -51,6 +51,8 @@ struct DataplaneConfig {
   uint32_t max_consumers = 65536;
   uint32_t unknown_source_pps = 2000;  // per lcore: unknown-source packets sent to the slow path
   uint32_t keyframe_min_interval_ms = 500;
+  // RFC 7675: no successful ICE check on the selected tuple for this long -> stop sending there
+  uint32_t ice_consent_timeout_ms = 30000;
   uint32_t ipc_max_message = 1 << 20;
   std::string log_level = "info";
   std::vector<PortConfig> ports;

@@ -619,6 +619,11 @@ void Controller::handle_from_worker(rte_mbuf* m) {
             e_.tables.add_tuple(pm->tuple, Route{t->obj->slot, t->obj->gen, t->obj->worker})) {
           te->tuples.push_back(pm->tuple);
         }
+        if (pm->event == EventKind::kConsentExpired) {
+          te->selected.reset();
+          if (sink_) sink_->on_consent_expired(t->params.id);
+          break;
+        }
         if (pm->selected && (!te->selected || !(*te->selected == pm->tuple))) {
           te->selected = pm->tuple;
           if (sink_) sink_->on_tuple_selected(t->params.id, pm->tuple, pm->port);

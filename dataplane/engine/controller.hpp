@@ -120,6 +120,8 @@ class EventSink {
   // The transport's worker attached it and the dispatch tables route to it: packets for it are
   // delivered from now on (a create is answered only then).
   virtual void on_transport_ready(uint32_t /*transport*/) {}
+  // RFC 7675: the selected tuple had no ICE check within the consent timeout; media to it stopped.
+  virtual void on_consent_expired(uint32_t /*transport*/) {}
 };
 
 // One request of a batch: a closure that either checks (dry run) or applies.

@@ -240,6 +240,13 @@ void IpcHandler::on_transport_ready(uint32_t transport) {
   }
 }
 
+void IpcHandler::on_consent_expired(uint32_t transport) {
+  if (!server_) return;
+  auto& fbb = server_->event_builder();
+  server_->broadcast_event(ipc::finish_envelope(fbb, 0, dp_.controller().epoch(),
+                                                fb::CreateIceConsentExpired(fbb, transport)));
+}
+
 void IpcHandler::on_disconnect(ipc::ConnectionId conn) {
   std::erase_if(pending_, [conn](const PendingReply& p) { return p.conn == conn; });
 }

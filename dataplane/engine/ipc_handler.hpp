@@ -26,6 +26,7 @@ class IpcHandler : public ipc::RequestHandler, public EventSink {
   void on_tuple_selected(uint32_t transport, const net::Tuple& tuple, uint16_t port) override;
   void on_dtls(uint32_t transport, const net::Tuple& tuple, std::span<const uint8_t> data) override;
   void on_transport_ready(uint32_t transport) override;
+  void on_consent_expired(uint32_t transport) override;
   void on_disconnect(ipc::ConnectionId conn) override;
 
  private:

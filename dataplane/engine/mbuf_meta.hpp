@@ -24,7 +24,7 @@ enum class PktKind : uint8_t {
 
 enum class PayloadKind : uint8_t { kStun, kDtls, kRtp, kRtcp };
 
-enum class EventKind : uint8_t { kTupleSelected };
+enum class EventKind : uint8_t { kTupleSelected, kConsentExpired };
 
 struct PktMeta {
   PktKind kind;

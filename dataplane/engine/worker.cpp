@@ -82,6 +82,10 @@ void Worker::poll_once() {
 
   flush_handoffs();
   flush_tx();
+  if (now_tsc_ >= next_sweep_tsc_) {
+    sweep_consent();
+    next_sweep_tsc_ = now_tsc_ + e_.tsc_hz / 4;
+  }
   if (e_.rcu) rte_rcu_qsbr_quiescent(e_.rcu, index_);
 }
 

@@ -68,7 +68,9 @@ class Worker {
   // worker_ice.cpp
   void handle_stun(Transport& t, rte_mbuf* m);
   void record_validated(Transport& t, const PktMeta& pm, bool use_candidate);
-  void send_tuple_event(const Transport& t, const net::Tuple& tuple, bool selected);
+  void send_tuple_event(const Transport& t, const net::Tuple& tuple, bool selected,
+                        EventKind kind = EventKind::kTupleSelected);
+  void sweep_consent();
 
   // worker_media.cpp
   void handle_rtp(Transport& t, rte_mbuf* m);
@@ -112,6 +114,7 @@ class Worker {
   uint64_t unknown_tokens_ = 0;
   uint64_t unknown_refill_tsc_ = 0;
   uint64_t now_tsc_ = 0;
+  uint64_t next_sweep_tsc_ = 0;
 };
 
 }  // namespace fanout::dp

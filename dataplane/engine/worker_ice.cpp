@@ -79,13 +79,27 @@ void Worker::record_validated(Transport& t, const PktMeta& pm, bool use_candidat
   if (is_new || changed) send_tuple_event(t, pm.tuple, changed);
 }
 
-void Worker::send_tuple_event(const Transport& t, const net::Tuple& tuple, bool selected) {
+void Worker::sweep_consent() {
+  // RFC 7675 §5.1: without a successful check for the consent timeout, stop sending to the tuple.
+  // The browser's next check selects a tuple again.
+  const uint64_t timeout = e_.tsc_hz / 1000 * e_.cfg.ice_consent_timeout_ms;
+  for (Transport* t : transports_) {
+    if (!t || t->kind != TransportKind::kWebRtc || t->selected < 0) continue;
+    ValidatedTuple& v = t->validated[t->selected];
+    if (now_tsc_ - v.last_check_tsc < timeout) continue;
+    send_tuple_event(*t, v.tuple, false, EventKind::kConsentExpired);
+    t->selected = -1;
+  }
+}
+
+void Worker::send_tuple_event(const Transport& t, const net::Tuple& tuple, bool selected,
+                              EventKind kind) {
   rte_mbuf* note = alloc();
   if (!note) return;
   PktMeta* nm = meta(note);
   *nm = PktMeta{};
   nm->kind = PktKind::kEvent;
-  nm->event = EventKind::kTupleSelected;
+  nm->event = kind;
   nm->selected = selected ? 1 : 0;
   nm->transport = t.slot;
   nm->transport_gen = t.gen;

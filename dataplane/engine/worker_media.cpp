@@ -124,18 +124,21 @@ void Worker::forward_rtp(Consumer& c, rte_mbuf* m, uint16_t hdr_len) {
   dst[9] = static_cast<uint8_t>(c.ssrc >> 16);
   dst[10] = static_cast<uint8_t>(c.ssrc >> 8);
   dst[11] = static_cast<uint8_t>(c.ssrc);
-  std::memcpy(dst + hdr_len, in + hdr_len, len - hdr_len);
   if (t.srtp_out) {
+    // One pass: the payload is read from the shared buffer and written encrypted into ours.
     size_t out_len = 0;
-    srtp::Status s = t.srtp_out->protect_rtp(dst, len, dst, len + overhead, &out_len, c.srtp);
+    srtp::Status s = t.srtp_out->protect_rtp_split(dst, hdr_len, in + hdr_len, len - hdr_len,
+                                                   len + overhead, &out_len, c.srtp);
     if (s != srtp::Status::kOk) {
       drop(out, Drop::kSrtpOther);
       return;
     }
     rte_pktmbuf_append(out, static_cast<uint16_t>(out_len - len));
+  } else {
+    std::memcpy(dst + hdr_len, in + hdr_len, len - hdr_len);
   }
   ++c.packets;
-  c.bytes += len;
+  c.bytes += len - hdr_len;  // RFC 3550 §6.4.1: the SR octet count is payload only
   ++counters_.rtp_forwarded;
   send_selected(t, out);
 }

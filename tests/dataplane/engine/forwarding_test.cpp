@@ -2,8 +2,10 @@
 // fan-out across workers checked with libsrtp, garbage counted and dropped.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <map>
+#include <thread>
 
 #include "dataplane/ice/stun.hpp"
 #include "dataplane/net/packet.hpp"
@@ -189,6 +191,21 @@ TEST_F(ForwardingTest, SrtpFromOneProducerReachesConsumersOnOtherWorkers) {
   EXPECT_EQ(c.rtp_received, uint64_t{kPackets});
   EXPECT_EQ(c.rtp_forwarded, 2u * kPackets);
   EXPECT_GE(c.handoff_out, uint64_t{kPackets});  // worker 1 -> 0, then 0 -> 1 and 0 -> 2
+}
+
+TEST_F(ForwardingTest, ConsentExpiresWithoutChecksAndAFreshCheckRestoresIt) {
+  h_->dp().engine().cfg.ice_consent_timeout_ms = 1000;
+  create_transport(1, 1, "ufA1");
+  net::Tuple t = tuple_for(10, 5000);
+  ASSERT_EQ(ice_check("ufA1", t, 0).size(), 1u);
+  ASSERT_TRUE(h_->ctl().transport(1)->selected);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  h_->run();
+  EXPECT_FALSE(h_->ctl().transport(1)->selected) << "consent should have expired (RFC 7675)";
+  ASSERT_EQ(ice_check("ufA1", t, 0).size(), 1u);
+  auto info = h_->ctl().transport(1);
+  ASSERT_TRUE(info->selected);
+  EXPECT_EQ(*info->selected, t);
 }
 
 TEST_F(ForwardingTest, GarbageIsCountedAndDroppedWhileChecksKeepWorking) {
