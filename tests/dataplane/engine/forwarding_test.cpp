@@ -193,6 +193,81 @@ TEST_F(ForwardingTest, SrtpFromOneProducerReachesConsumersOnOtherWorkers) {
   EXPECT_GE(c.handoff_out, uint64_t{kPackets});  // worker 1 -> 0, then 0 -> 1 and 0 -> 2
 }
 
+class RecordingSink : public EventSink {
+ public:
+  void on_tuple_selected(uint32_t transport, const net::Tuple& tuple, uint16_t) override {
+    selected.emplace_back(transport, tuple);
+  }
+  void on_dtls(uint32_t transport, const net::Tuple& tuple,
+               std::span<const uint8_t> data) override {
+    dtls.push_back({transport, tuple, std::vector<uint8_t>(data.begin(), data.end())});
+  }
+  struct Dtls {
+    uint32_t transport;
+    net::Tuple tuple;
+    std::vector<uint8_t> data;
+  };
+  std::vector<std::pair<uint32_t, net::Tuple>> selected;
+  std::vector<Dtls> dtls;
+};
+
+TEST_F(ForwardingTest, DtlsIsPuntedToTheControlPlaneAndInjectedBackToTheSelectedTuple) {
+  RecordingSink sink;
+  h_->ctl().set_event_sink(&sink);
+  create_transport(1, 1, "ufA1");
+  net::Tuple t = tuple_for(10, 5000);
+  // DTLS before any ICE check comes from an unknown tuple: dropped, never punted.
+  std::vector<uint8_t> hello = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3};
+  h_->inject(0, udp_frame(t, hello, our_mac()));
+  h_->run();
+  EXPECT_TRUE(sink.dtls.empty());
+  ASSERT_EQ(ice_check("ufA1", t, 0).size(), 1u);
+  ASSERT_EQ(sink.selected.size(), 1u);
+  EXPECT_EQ(sink.selected[0].first, 1u);
+  h_->inject(0, udp_frame(t, hello, our_mac()));
+  h_->run();
+  ASSERT_EQ(sink.dtls.size(), 1u);
+  EXPECT_EQ(sink.dtls[0].transport, 1u);
+  EXPECT_EQ(sink.dtls[0].tuple, t);
+  EXPECT_EQ(sink.dtls[0].data, hello);
+
+  std::vector<uint8_t> flight = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 9, 9};
+  ASSERT_TRUE(h_->ctl().send_dtls(1, flight).ok());
+  h_->run();
+  auto out = h_->take_tx();
+  ASSERT_EQ(out.size(), 1u);
+  net::PacketView v;
+  ASSERT_FALSE(net::parse_frame(out[0].data(), out[0].size(), v).has_value());
+  EXPECT_EQ(v.dst, t.remote);
+  EXPECT_EQ(v.dst_port, t.remote_port);
+  EXPECT_EQ(std::vector<uint8_t>(out[0].begin() + v.payload_offset, out[0].end()), flight);
+  EXPECT_FALSE(h_->ctl().send_dtls(99, flight).ok());
+  h_->ctl().set_event_sink(nullptr);
+}
+
+TEST_F(ForwardingTest, IceOverIpv6) {
+  create_transport(1, 2, "ufV6");
+  net::Tuple t{};
+  t.local = *net::parse_addr("2001:db8::2");
+  t.local_port = h_->ice_port();
+  t.remote = *net::parse_addr("2001:db8::10");
+  t.remote_port = 6000;
+  auto out = ice_check("ufV6", t, 0);
+  ASSERT_EQ(out.size(), 1u);
+  net::PacketView v;
+  ASSERT_FALSE(net::parse_frame(out[0].data(), out[0].size(), v).has_value());
+  EXPECT_EQ(v.family, net::kFamilyV6);
+  EXPECT_EQ(v.dst, t.remote);
+  ice::StunMessage msg;
+  ASSERT_EQ(ice::parse_stun(out[0].data() + v.payload_offset, v.payload_len, msg),
+            ice::StunStatus::kOk);
+  net::IpAddr mapped;
+  uint16_t port = 0;
+  ASSERT_TRUE(ice::xor_mapped_address(msg, mapped, port));
+  EXPECT_EQ(mapped, t.remote);
+  EXPECT_EQ(port, 6000);
+}
+
 TEST_F(ForwardingTest, ConsentExpiresWithoutChecksAndAFreshCheckRestoresIt) {
   h_->dp().engine().cfg.ice_consent_timeout_ms = 1000;
   create_transport(1, 1, "ufA1");
