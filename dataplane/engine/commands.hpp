@@ -22,6 +22,7 @@ enum class CmdType : uint8_t {
   kAttachConsumer,
   kDetachConsumer,
   kSetConsumerPaused,
+  kSyncConsumer,  // the consumer's input jumps (producer resumed): continue seq/ts without a gap
 };
 
 struct Command {

@@ -130,7 +130,9 @@ Status Controller::check_create_transport(const TransportParams& p, const Overla
     if (p.ice_pwd.size() < 22 || p.ice_pwd.size() > 256) {
       return invalid("ice_pwd must be 22..256 characters (RFC 8839 §5.4)");
     }
-    if (ufrags_.count(p.ice_ufrag)) return invalid("ice_ufrag '" + p.ice_ufrag + "' is in use");
+    auto u = o.ufrags.find(p.ice_ufrag);
+    bool used = u != o.ufrags.end() ? u->second : ufrags_.count(p.ice_ufrag) != 0;
+    if (used) return invalid("ice_ufrag '" + p.ice_ufrag + "' is in use");
   } else if (!p.plain_remote && !p.comedia) {
     return invalid("a plain transport needs plain_remote or comedia");
   }
@@ -146,7 +148,9 @@ Status Controller::check_create_transport(const TransportParams& p, const Overla
       return invalid("local_port " + std::to_string(p.local_port) + " is outside " +
                      std::to_string(pc.udp_port_min) + ".." + std::to_string(pc.udp_port_max));
     }
-    if (ports_in_use_.count(uint32_t{p.port} << 16 | p.local_port)) {
+    const uint32_t key = uint32_t{p.port} << 16 | p.local_port;
+    auto k = o.ports.find(key);
+    if (k != o.ports.end() ? k->second : ports_in_use_.count(key) != 0) {
       return Status::error(ErrorCode::kAlreadyExists,
                            "local_port " + std::to_string(p.local_port) + " is in use");
     }
@@ -337,12 +341,26 @@ Status Controller::delete_producer(uint32_t id) {
 Status Controller::set_producer_paused(uint32_t id, bool paused) {
   auto it = producers_.find(id);
   if (it == producers_.end()) return not_found("producer", id);
+  bool resumed = it->second.params.paused && !paused;
   it->second.params.paused = paused;
   auto cmd = std::make_unique<Command>();
   cmd->type = CmdType::kSetProducerPaused;
   cmd->producer = it->second.obj.get();
   cmd->flag = paused;
   send(it->second.obj->worker, std::move(cmd));
+  if (resumed) {
+    // The consumers missed what was dropped while paused: continue their sequence numbers and
+    // timestamps without a gap (as on a consumer resume), and start with a keyframe.
+    for (uint32_t cid : it->second.consumers) {
+      auto c = consumers_.find(cid);
+      if (c == consumers_.end()) continue;
+      auto sync = std::make_unique<Command>();
+      sync->type = CmdType::kSyncConsumer;
+      sync->consumer = c->second.obj.get();
+      send(c->second.obj->worker, std::move(sync));
+    }
+    request_keyframe(id);
+  }
   return {};
 }
 
@@ -359,11 +377,47 @@ Status Controller::check_create_consumer(const ConsumerParams& p, const Overlay&
   for (auto [from, to] : p.payload_types) {
     if (from > 127 || to > 127) return invalid("payload type > 127");
   }
-  auto pr = producers_.find(p.producer);
-  if (pr != producers_.end() && pr->second.params.transport == p.transport) {
+  uint32_t producer_transport = 0;
+  if (auto b = o.producer_transport.find(p.producer); b != o.producer_transport.end()) {
+    producer_transport = b->second;
+  } else if (auto pr = producers_.find(p.producer); pr != producers_.end()) {
+    producer_transport = pr->second.params.transport;
+  }
+  if (producer_transport == p.transport) {
     return invalid("a consumer cannot be on its producer's transport");
   }
+  // An SSRC names one stream on a transport (RFC 3550 §8): the browser could not tell them apart.
+  if (auto t = transports_.find(p.transport); t != transports_.end()) {
+    for (uint32_t cid : t->second.consumers) {
+      auto c = consumers_.find(cid);
+      if (c != consumers_.end() && (c->second.params.ssrc == p.ssrc ||
+                                    (p.rtx_ssrc && c->second.params.rtx_ssrc == p.rtx_ssrc))) {
+        return invalid("ssrc " + std::to_string(p.ssrc) + " is already used by consumer " +
+                       std::to_string(cid) + " on transport " + std::to_string(p.transport));
+      }
+    }
+  }
   return {};
+}
+
+void Controller::overlay_create_transport(const TransportParams& p, Overlay* o) const {
+  o->transports[p.id] = true;
+  o->created[p.id] = p;
+  if (p.kind == TransportKind::kWebRtc) o->ufrags[p.ice_ufrag] = true;
+  if (p.local_port) o->ports[uint32_t{p.port} << 16 | p.local_port] = true;
+}
+
+void Controller::overlay_delete_transport(uint32_t id, Overlay* o) const {
+  const TransportParams* p = nullptr;
+  if (auto c = o->created.find(id); c != o->created.end()) {
+    p = &c->second;
+  } else if (auto t = transports_.find(id); t != transports_.end()) {
+    p = &t->second.params;
+  }
+  o->transports[id] = false;
+  if (!p) return;
+  if (p->kind == TransportKind::kWebRtc) o->ufrags[p->ice_ufrag] = false;
+  if (p->local_port) o->ports[uint32_t{p->port} << 16 | p->local_port] = false;
 }
 
 Status Controller::create_consumer(const ConsumerParams& p) {
@@ -386,6 +440,10 @@ Status Controller::create_consumer(const ConsumerParams& p) {
   c->rtx_ssrc = p.rtx_ssrc;
   c->clock_rate = p.clock_rate;
   c->paused = p.paused;
+  // RFC 3550 §5.1: random initial sequence number and timestamp, so that a reused SSRC under
+  // the same keys does not repeat SRTP indexes.
+  c->seq = rtp::SeqManager(static_cast<uint16_t>(rng_()));
+  c->ts = rtp::TsRewriter(static_cast<uint32_t>(rng_()));
   std::memset(c->pt_map, 0xff, sizeof(c->pt_map));
   for (auto [from, to] : p.payload_types) c->pt_map[from] = to;
   uint16_t worker = c->worker;

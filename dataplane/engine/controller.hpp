@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <random>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -153,7 +154,14 @@ class Controller {
   // plus the ids a batch creates or deletes before this entry.
   struct Overlay {
     std::unordered_map<uint32_t, bool> transports, producers, consumers;  // id -> exists
+    std::unordered_map<uint32_t, uint32_t> producer_transport;  // producers the batch creates
+    std::unordered_map<std::string, bool> ufrags;               // ufrag -> in use
+    std::unordered_map<uint32_t, bool> ports;                   // port << 16 | udp -> in use
+    std::unordered_map<uint32_t, TransportParams> created;      // transports the batch creates
   };
+  // Record in `o` what a create or delete in a batch does to ids, ufrags and ports.
+  void overlay_create_transport(const TransportParams& p, Overlay* o) const;
+  void overlay_delete_transport(uint32_t id, Overlay* o) const;
   Status check_create_transport(const TransportParams& p, const Overlay& o) const;
   Status check_create_producer(const ProducerParams& p, const Overlay& o) const;
   Status check_create_consumer(const ConsumerParams& p, const Overlay& o) const;
@@ -234,6 +242,7 @@ class Controller {
   uint64_t in_flight_ = 0;
   LcoreCounters counters_;  // the main lcore's own (punts re-dispatched, dropped)
   uint64_t punt_tokens_ = 0;
+  std::mt19937 rng_{std::random_device{}()};
 };
 
 }  // namespace fanout::dp

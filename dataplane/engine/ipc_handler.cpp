@@ -265,7 +265,7 @@ Status IpcHandler::apply(fb::Body type, const void* body, ipc::Replier* replier,
       TransportParams p = transport_params(*static_cast<const fb::CreateTransport*>(body));
       if (dry_run) {
         Status s = c.check_create_transport(p, ov);
-        if (s.ok()) o->transports[p.id] = true;
+        if (s.ok()) c.overlay_create_transport(p, o);
         return s;
       }
       TransportCreated created;
@@ -284,7 +284,7 @@ Status IpcHandler::apply(fb::Body type, const void* body, ipc::Replier* replier,
       uint32_t id = static_cast<const fb::DeleteTransport*>(body)->id();
       if (dry_run) {
         if (!c.transport_exists(id, ov)) return missing("transport", id);
-        o->transports[id] = false;
+        c.overlay_delete_transport(id, o);
         return {};
       }
       return c.delete_transport(id);
@@ -293,7 +293,10 @@ Status IpcHandler::apply(fb::Body type, const void* body, ipc::Replier* replier,
       ProducerParams p = producer_params(*static_cast<const fb::CreateProducer*>(body));
       if (dry_run) {
         Status s = c.check_create_producer(p, ov);
-        if (s.ok()) o->producers[p.id] = true;
+        if (s.ok()) {
+          o->producers[p.id] = true;
+          o->producer_transport[p.id] = p.transport;
+        }
         return s;
       }
       return c.create_producer(p);

@@ -382,6 +382,10 @@ void Worker::apply(Command* c) {
       consumers_[c->slot] = nullptr;
       break;
     }
+    case CmdType::kSyncConsumer:
+      c->consumer->seq.sync();
+      c->consumer->ts.sync();
+      break;
     case CmdType::kSetConsumerPaused: {
       Consumer* con = c->consumer;
       bool resumed = con->paused && !c->flag;
