@@ -135,6 +135,8 @@ Status Controller::check_create_transport(const TransportParams& p, const Overla
     if (used) return invalid("ice_ufrag '" + p.ice_ufrag + "' is in use");
   } else if (!p.plain_remote && !p.comedia) {
     return invalid("a plain transport needs plain_remote or comedia");
+  } else if (p.local_port == 0) {
+    return invalid("a plain transport needs its own local_port (no ICE demultiplexes it)");
   }
   if (p.plain_remote) {
     if (!net::parse_addr(p.plain_remote->address) || p.plain_remote->port == 0) {
@@ -703,6 +705,22 @@ void Controller::handle_from_worker(rte_mbuf* m) {
         pm->transport = r.slot;
         pm->transport_gen = r.gen;
         enqueue_to_worker(r.worker, m);
+        return;
+      }
+      // comedia: a plain transport with no remote yet latches on the first packet to its port.
+      Route pr = e_.tables.by_port(pm->port, pm->tuple.local_port);
+      const TransportEntry* pt = pr.valid() ? find_transport_slot(pr.slot, pr.gen) : nullptr;
+      if (pt && pt->params.kind == TransportKind::kPlain && pt->params.comedia &&
+          pt->tuples.empty() && pm->payload != PayloadKind::kStun &&
+          e_.tables.add_tuple(pm->tuple, pr)) {
+        auto* te = const_cast<TransportEntry*>(pt);
+        te->tuples.push_back(pm->tuple);
+        te->selected = pm->tuple;
+        if (sink_) sink_->on_tuple_selected(te->params.id, pm->tuple, pm->port);
+        pm->kind = PktKind::kRaw;
+        pm->transport = pr.slot;
+        pm->transport_gen = pr.gen;
+        enqueue_to_worker(pr.worker, m);
         return;
       }
       counters_.drop(Drop::kUnknownSource);

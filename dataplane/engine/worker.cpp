@@ -235,6 +235,16 @@ void Worker::handle_owned(rte_mbuf* m) {
   PktMeta* pm = meta(m);
   Transport* t = owned_transport(pm->transport, pm->transport_gen);
   if (!t) return drop(m, Drop::kTransportGone);
+  if (t->kind == TransportKind::kPlain && t->selected < 0) {
+    // A plain transport has no ICE: the dispatch table routed this packet here because its tuple
+    // is the configured remote (or the comedia latch); send back to it, to the MAC it came from.
+    ValidatedTuple& v = t->validated[0];
+    v.tuple = pm->tuple;
+    std::memcpy(v.mac, pm->src_mac, 6);
+    v.last_check_tsc = now_tsc_;
+    t->validated_count = 1;
+    t->selected = 0;
+  }
   ++t->counters.rx_packets;
   t->counters.rx_bytes += pm->payload_len;
   switch (pm->payload) {

@@ -245,6 +245,87 @@ TEST_F(ForwardingTest, DtlsIsPuntedToTheControlPlaneAndInjectedBackToTheSelected
   h_->ctl().set_event_sink(nullptr);
 }
 
+TEST_F(ForwardingTest, PlainTransportsForwardPlainRtpBothWays) {
+  // A WebRTC browser consumes a plain producer (an RTP source at a configured remote), and a
+  // comedia plain transport (a recorder) latches on its first packet and then receives plain RTP.
+  create_transport(1, 0, "ufA1");
+  net::Tuple ta = tuple_for(10, 5000);
+  ASSERT_EQ(ice_check("ufA1", ta, 0).size(), 1u);
+  auto ka = key_material(5, 30);
+  ASSERT_TRUE(h_->ctl()
+                  .set_srtp_keys(1, false, 1, std::span<const uint8_t>(ka.data(), 16),
+                                 std::span<const uint8_t>(ka.data() + 16, 14))
+                  .ok());
+  TransportParams src;
+  src.id = 2, src.worker = 1, src.kind = TransportKind::kPlain, src.local_port = 40002;
+  src.plain_remote = Endpoint{"198.18.0.20", 7000};
+  TransportCreated out;
+  ASSERT_TRUE(h_->ctl().create_transport(src, &out).ok());
+  TransportParams rec;
+  rec.id = 3, rec.worker = 2, rec.kind = TransportKind::kPlain, rec.local_port = 40003;
+  rec.comedia = true;
+  ASSERT_TRUE(h_->ctl().create_transport(rec, &out).ok());
+  TransportParams bad = rec;
+  bad.id = 4, bad.local_port = 0;
+  EXPECT_EQ(h_->ctl().create_transport(bad, &out).code, ErrorCode::kInvalidArgument);
+  h_->run(2);
+
+  ProducerParams pp;
+  pp.id = 10, pp.transport = 2, pp.kind = MediaKind::kAudio;
+  pp.streams.push_back(StreamParams{4444, 0, 100, 0, 48000, ""});
+  ASSERT_TRUE(h_->ctl().create_producer(pp).ok());
+  ConsumerParams ca;
+  ca.id = 20, ca.producer = 10, ca.transport = 1, ca.ssrc = 5555, ca.payload_types = {{100, 111}};
+  ASSERT_TRUE(h_->ctl().create_consumer(ca).ok());
+  ConsumerParams cr = ca;
+  cr.id = 21, cr.transport = 3, cr.ssrc = 6666;
+  ASSERT_TRUE(h_->ctl().create_consumer(cr).ok());
+  h_->run();
+
+  net::Tuple tsrc{}, trec{};
+  tsrc.local = trec.local = h_->our_ip();
+  tsrc.local_port = 40002, trec.local_port = 40003;
+  uint8_t ip20[4] = {198, 18, 0, 20}, ip30[4] = {198, 18, 0, 30};
+  tsrc.remote = net::IpAddr::v4(ip20), tsrc.remote_port = 7000;
+  trec.remote = net::IpAddr::v4(ip30), trec.remote_port = 9000;
+  // The recorder speaks first (an empty RR), which latches its tuple.
+  h_->inject(0, udp_frame(trec, {0x80, 201, 0, 1, 0, 0, 0x1a, 0x0a}, our_mac()));
+  h_->run();
+  EXPECT_TRUE(h_->ctl().transport(3)->selected);
+  h_->take_tx();
+  // A packet to the source's port from a stranger is not media from the source.
+  net::Tuple stranger = tsrc;
+  stranger.remote_port = 7001;
+  h_->inject(0, udp_frame(stranger, rtp_packet(1, 1, 4444, 100, 40), our_mac()));
+  for (int i = 0; i < 5; ++i) {
+    h_->inject(1,
+               udp_frame(tsrc, rtp_packet(static_cast<uint16_t>(10 + i), 960 * i, 4444, 100, 160),
+                         our_mac()));
+  }
+  h_->run(6);
+  SrtpPeer browser(1, ka, true);
+  int to_browser = 0, to_recorder = 0;
+  for (auto& f : h_->take_tx()) {
+    net::PacketView v;
+    ASSERT_FALSE(net::parse_frame(f.data(), f.size(), v).has_value());
+    std::vector<uint8_t> p(f.begin() + v.payload_offset, f.end());
+    if (v.dst == ta.remote && v.dst_port == ta.remote_port) {
+      ASSERT_TRUE(browser.unprotect(p));
+      EXPECT_EQ(be32(p.data() + 8), 5555u);
+      EXPECT_EQ(p[1] & 0x7f, 111);
+      ++to_browser;
+    } else if (v.dst == trec.remote && v.dst_port == trec.remote_port) {
+      EXPECT_EQ(p.size(), 12u + 160u) << "plain RTP, no SRTP tag";
+      EXPECT_EQ(be32(p.data() + 8), 6666u);
+      EXPECT_EQ(v.src_port, 40003);
+      ++to_recorder;
+    }
+  }
+  EXPECT_EQ(to_browser, 5);
+  EXPECT_EQ(to_recorder, 5);
+  EXPECT_EQ(drops(Drop::kUnknownSource), 1u);
+}
+
 TEST_F(ForwardingTest, IceOverIpv6) {
   create_transport(1, 2, "ufV6");
   net::Tuple t{};
