@@ -45,7 +45,8 @@ constexpr int kMaxPollsPerBurst = 10000;  // a burst whose output never arrives 
 const std::string kPwd = "0123456789abcdefghijklmn";
 const char* kOurIp = "198.18.0.2";
 
-// 0: plain RTP (Plain producer transport, consumers without keys); else the IANA profile.
+// kNone: plain RTP between Plain transports (own local ports, no ICE, no keys); else the IANA
+// DTLS-SRTP profile, on WebRtc transports.
 enum class Prof : uint16_t { kNone = 0, kCm80 = 1, kGcm128 = 7 };
 
 const char* prof_label(Prof p) {
@@ -220,7 +221,10 @@ class Scenario {
     p.worker = worker;
     std::string ufrag = "bfwd" + std::to_string(peer.id);
     if (plain) {
+      // No ICE demultiplexes a plain transport: it has its own local port.
       p.kind = TransportKind::kPlain;
+      p.local_port = static_cast<uint16_t>(kIcePort + 1 + plain_ports_++);
+      peer.tuple.local_port = p.local_port;
       p.plain_remote = Endpoint{net::format_addr(tuple.remote), tuple.remote_port};
     } else {
       p.ice_ufrag = ufrag;
@@ -231,7 +235,15 @@ class Scenario {
     if (!s.ok()) return fail(error, "create_transport: " + s.reason);
     peers_.push_back(peer);
     rig_.settle();
-    if (!plain) {
+    if (plain) {
+      // A plain transport sends once it has heard from its remote (the MAC to answer to): one
+      // RTP packet of an unknown SSRC, counted and dropped after the latch.
+      std::vector<uint8_t> rtp(40);
+      rtp_packet(rtp.data(), rtp.size(), 1, 1, 0xfeedu, kPt);
+      auto frame = udp_frame(peer.tuple, rtp.data(), rtp.size(), rig_.our_mac());
+      if (!rig_.inject(worker, {&frame})) return fail(error, "inject latch packet");
+      rig_.settle(4);
+    } else {
       auto req = stun_request(ufrag + ":browser", kPwd, static_cast<uint8_t>(peer.id));
       auto frame = udp_frame(tuple, req.data(), req.size(), rig_.our_mac());
       if (!rig_.inject(worker, {&frame})) return fail(error, "inject STUN");
@@ -294,6 +306,7 @@ class Scenario {
   Prof prof_;
   std::vector<Peer> peers_;
   uint32_t producer_ = 0;
+  int plain_ports_ = 0;
   static inline uint32_t next_id_ = 0;
 };
 
@@ -451,7 +464,7 @@ void BM_Forward(benchmark::State& state, uint16_t workers, int consumers, Prof p
   }
   for (int i = 0; i < consumers; ++i) {
     uint16_t w = consumer_worker(workers, i);
-    if (!scenario->add_transport(w, remote_tuple(2, static_cast<uint16_t>(i)), false, false, true,
+    if (!scenario->add_transport(w, remote_tuple(2, static_cast<uint16_t>(i)), plain, false, true,
                                  &error) ||
         !scenario->add_consumer(scenario->peers().back().id, 0x20000u + static_cast<uint32_t>(i),
                                 &error)) {
@@ -459,7 +472,8 @@ void BM_Forward(benchmark::State& state, uint16_t workers, int consumers, Prof p
     }
   }
   const uint16_t rx_worker = workers > 1 ? 1 : 0;
-  Sender sender(prof, scenario->peers()[0].key, producer_tuple, rig->our_mac(), rtp_size);
+  Sender sender(prof, scenario->peers()[0].key, scenario->peers()[0].tuple, rig->our_mac(),
+                rtp_size);
   if (!sender.ok()) return state.SkipWithError("producer SRTP session");
   // Checked: the first and the last consumer (different workers when there are two).
   std::vector<std::unique_ptr<Receiver>> receivers;
