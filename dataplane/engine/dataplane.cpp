@@ -109,7 +109,10 @@ bool Dataplane::setup(std::string* error, bool manual) {
 
 bool Dataplane::setup_pool(std::string* error) {
   Engine& e = *engine_;
-  e.pool = rte_pktmbuf_pool_create("fanout_mbufs", e.cfg.mbufs, e.cfg.mbuf_cache, kMbufPrivSize,
+  // A unique name: tests and benchmarks create several data planes in one process.
+  static int instance = 0;
+  std::string name = "fanout_mbufs_" + std::to_string(instance++);
+  e.pool = rte_pktmbuf_pool_create(name.c_str(), e.cfg.mbufs, e.cfg.mbuf_cache, kMbufPrivSize,
                                    RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
   if (!e.pool) {
     *error = err("cannot create the mbuf pool of " + std::to_string(e.cfg.mbufs) +

@@ -94,6 +94,11 @@ void Worker::forward_rtp(Consumer& c, rte_mbuf* m, uint16_t hdr_len) {
   const uint16_t len = rte_pktmbuf_data_len(m);
   const uint8_t pt = c.pt_map[in[1] & 0x7f];
   if (pt == 0xff) return;
+  // A WebRTC transport without outbound keys (DTLS not done) gets nothing: never media in clear.
+  if (!t.srtp_out && t.kind == TransportKind::kWebRtc) {
+    counters_.drop(Drop::kSrtpNoKeys);
+    return;
+  }
   if (!t.selected_tuple()) {
     counters_.drop(Drop::kNoSelectedTuple);
     return;
@@ -245,6 +250,7 @@ void Worker::send_sr(Consumer& c, const PktMeta& info) {
   if (c.paused || c.packets == 0) return;
   Transport& t = *transports_[c.transport];
   if (!t.selected_tuple()) return;
+  if (!t.srtp_out && t.kind == TransportKind::kWebRtc) return counters_.drop(Drop::kSrtpNoKeys);
   rte_mbuf* out = alloc();
   if (!out) return;
   uint8_t* dst = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(out, 28));
@@ -296,6 +302,7 @@ void Worker::send_keyframe_request(Producer& p, bool fir) {
   p.last_keyframe_tsc = now_tsc_;
   Transport& t = *transports_[p.transport];
   if (!t.selected_tuple()) return;
+  if (!t.srtp_out && t.kind == TransportKind::kWebRtc) return counters_.drop(Drop::kSrtpNoKeys);
   for (uint8_t s = 0; s < p.stream_count; ++s) {
     rte_mbuf* out = alloc();
     if (!out) return;

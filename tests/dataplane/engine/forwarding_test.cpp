@@ -127,7 +127,6 @@ TEST_F(ForwardingTest, SrtpFromOneProducerReachesConsumersOnOtherWorkers) {
   };
   ASSERT_TRUE(h_->ctl().set_srtp_keys(1, true, 1, span(ka, 0, 16), span(ka, 16, 14)).ok());
   ASSERT_TRUE(h_->ctl().set_srtp_keys(2, false, 1, span(kb, 0, 16), span(kb, 16, 14)).ok());
-  ASSERT_TRUE(h_->ctl().set_srtp_keys(3, false, 7, span(kc, 0, 16), span(kc, 16, 12)).ok());
 
   ProducerParams pp;
   pp.id = 10;
@@ -143,6 +142,17 @@ TEST_F(ForwardingTest, SrtpFromOneProducerReachesConsumersOnOtherWorkers) {
   h_->run();
 
   SrtpPeer browser_a(1, ka, false), browser_b(1, kb, true), browser_c(7, kc, true);
+  // Before C's DTLS finished (no outbound keys) C gets nothing, never media in clear.
+  h_->inject(1, udp_frame(ta, browser_a.protect(rtp_packet(65529, 0, 1111, 96, 1000)), our_mac()));
+  h_->run();
+  for (auto& f : h_->take_tx()) {
+    net::PacketView v;
+    ASSERT_FALSE(net::parse_frame(f.data(), f.size(), v).has_value());
+    EXPECT_FALSE(v.dst == tc.remote) << "media sent to a transport without SRTP keys";
+  }
+  EXPECT_EQ(drops(Drop::kSrtpNoKeys), 1u);
+  ASSERT_TRUE(h_->ctl().set_srtp_keys(3, false, 7, span(kc, 0, 16), span(kc, 16, 12)).ok());
+  h_->run();
   const int kPackets = 20;
   for (int i = 0; i < kPackets; ++i) {
     auto rtp = rtp_packet(static_cast<uint16_t>(65530 + i), 1000 + 3000 * i, 1111, 96, 1000);
@@ -188,8 +198,8 @@ TEST_F(ForwardingTest, SrtpFromOneProducerReachesConsumersOnOtherWorkers) {
     }
   }
   LcoreCounters c = h_->dp().total_counters();
-  EXPECT_EQ(c.rtp_received, uint64_t{kPackets});
-  EXPECT_EQ(c.rtp_forwarded, 2u * kPackets);
+  EXPECT_EQ(c.rtp_received, uint64_t{kPackets} + 1);  // + the one before C had keys
+  EXPECT_EQ(c.rtp_forwarded, 2u * kPackets + 1);
   EXPECT_GE(c.handoff_out, uint64_t{kPackets});  // worker 1 -> 0, then 0 -> 1 and 0 -> 2
 }
 
