@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <set>
 
@@ -455,6 +458,37 @@ TEST(Consumer, PipeKeepsEncodingsWithoutRtx) {
   EXPECT_EQ(std::count(c.codecs[0].rtcp_feedback.begin(), c.codecs[0].rtcp_feedback.end(),
                        RtcpFeedback{"nack", ""}),
             0);
+}
+
+}  // namespace
+}  // namespace fanout::cp
+
+namespace fanout::cp {
+namespace {
+
+// What mediasoup-client's Device.load() receives: every member it reads, with its JSON type.
+TEST(RouterCapabilities, JsonShapeForDeviceLoad) {
+  const std::string text = boost::json::serialize(to_json(test::router_caps()));
+  const boost::json::value j = boost::json::parse(text);
+  const auto& codecs = j.at("codecs").as_array();
+  ASSERT_EQ(codecs.size(), 11u);
+  EXPECT_EQ(boost::json::serialize(codecs[0]),
+            R"({"kind":"audio","mimeType":"audio/opus","preferredPayloadType":111,)"
+            R"("clockRate":48000,"channels":2,"parameters":{"useinbandfec":1},)"
+            R"("rtcpFeedback":[{"type":"nack","parameter":""},)"
+            R"({"type":"transport-cc","parameter":""}]})");
+  EXPECT_EQ(boost::json::serialize(codecs[2]),
+            R"({"kind":"video","mimeType":"video/rtx","preferredPayloadType":97,)"
+            R"("clockRate":90000,"parameters":{"apt":96},"rtcpFeedback":[]})");
+  EXPECT_EQ(boost::json::serialize(codecs[5].at("parameters")),
+            R"({"level-asymmetry-allowed":1,"packetization-mode":1,"profile-level-id":"42e01f"})");
+  const auto& exts = j.at("headerExtensions").as_array();
+  ASSERT_EQ(exts.size(), 10u);
+  EXPECT_EQ(boost::json::serialize(exts[2]),
+            R"({"kind":"video","uri":"urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",)"
+            R"("preferredId":2,"preferredEncrypt":false,"direction":"recvonly"})");
+  // And it parses back to the same capabilities.
+  EXPECT_EQ(parse_rtp_capabilities(j), test::router_caps());
 }
 
 }  // namespace
