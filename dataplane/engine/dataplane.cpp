@@ -206,6 +206,11 @@ bool Dataplane::setup_port(const PortConfig& pc, std::string* error) {
     conf.rxmode.offloads |= cksum;
     pi.rx_ip_cksum_offload = pi.rx_udp_cksum_offload = true;
   }
+  const uint64_t tx_cksum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+  if ((info.tx_offload_capa & tx_cksum) == tx_cksum) {
+    conf.txmode.offloads |= tx_cksum;
+    pi.tx_cksum_offload = true;
+  }
   if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
     conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
     pi.multi_seg_tx = true;

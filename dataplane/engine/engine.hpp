@@ -31,6 +31,7 @@ struct PortInfo {
   bool rx_ip_cksum_offload = false;
   bool rx_udp_cksum_offload = false;
   bool multi_seg_tx = false;
+  bool tx_cksum_offload = false;  // IPv4 header and UDP checksums computed by the port
 };
 
 struct Engine {

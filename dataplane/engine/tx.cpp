@@ -26,8 +26,20 @@ bool Worker::send_to(Transport& t, rte_mbuf* m, const ValidatedTuple& to) {
   net::TxL2 l2;
   std::memcpy(l2.dst_mac, to.mac, 6);
   std::memcpy(l2.src_mac, e_.ports[t.port].mac.addr_bytes, 6);
-  net::build_udp_headers(hdr, hl, to.tuple, l2, hdr + hl, payload_len);
-  m->ol_flags = 0;
+  const bool v6 = to.tuple.local.family == net::kFamilyV6;
+  if (e_.ports[t.port].tx_cksum_offload) {
+    // The port computes the checksums (~250 cycles/packet of software checksum at 1200 B saved);
+    // the UDP field carries the pseudo-header sum, as the offload expects.
+    net::build_udp_headers(hdr, hl, to.tuple, l2, hdr + hl, payload_len,
+                           net::kOffloadIpv4Checksum | net::kOffloadUdpChecksum);
+    m->l2_len = net::kEthHeaderLen;
+    m->l3_len = v6 ? net::kIpv6HeaderLen : net::kIpv4HeaderLen;
+    m->ol_flags = RTE_MBUF_F_TX_UDP_CKSUM |
+                  (v6 ? RTE_MBUF_F_TX_IPV6 : (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM));
+  } else {
+    net::build_udp_headers(hdr, hl, to.tuple, l2, hdr + hl, payload_len);
+    m->ol_flags = 0;
+  }
   ++t.counters.tx_packets;
   t.counters.tx_bytes += payload_len;
   tx(t.port, m);
