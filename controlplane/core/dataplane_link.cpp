@@ -1,0 +1,196 @@
+#include "controlplane/core/dataplane_link.hpp"
+
+#include <utility>
+#include <vector>
+
+namespace fanout::cp {
+
+namespace fb = fanout::ipc;
+
+namespace {
+
+std::string reply_error(std::string_view what, const dp::ipc::ClientResult& r) {
+  if (!r.ok()) return std::string(what) + ": " + r.detail;
+  if (const fb::Error* e = r.reply.error()) {
+    return std::string(what) + ": " + fb::EnumNameErrorCode(e->code()) + ": " +
+           (e->reason() ? e->reason()->str() : std::string());
+  }
+  return {};
+}
+
+UdpEndpoint endpoint(const fb::Endpoint* e) {
+  if (e == nullptr) return {};
+  return {e->address() ? e->address()->str() : std::string(), e->port()};
+}
+
+}  // namespace
+
+Status DataplaneLink::connect(const Options& options) {
+  timeout_ = options.timeout;
+  epoch_ = options.epoch;
+  if (epoch_ == 0) {
+    epoch_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  }
+  if (std::string err = client_.connect(options.socket_path, timeout_); !err.empty()) {
+    return Status::failure(err);
+  }
+  auto r = client_.hello(options.client_name, epoch_, timeout_);
+  if (std::string err = reply_error("Hello", r); !err.empty()) {
+    client_.close();
+    return Status::failure(err);
+  }
+  if (r.reply->body_type() != fb::Body::HelloReply) {
+    client_.close();
+    return Status::failure("Hello: the data plane answered with something else than HelloReply");
+  }
+  return {};
+}
+
+const fb::HelloReply* DataplaneLink::hello_reply() const {
+  const auto& h = client_.hello_reply();
+  return h ? h->body_as_HelloReply() : nullptr;
+}
+
+template <typename Build>
+StatusOr<dp::ipc::OwnedEnvelope> DataplaneLink::call(std::string_view what, Build&& build) {
+  auto r = client_.request(std::forward<Build>(build), timeout_);
+  StatusOr<dp::ipc::OwnedEnvelope> out;
+  if (std::string err = reply_error(what, r); !err.empty()) {
+    out.status = Status::failure(std::move(err));
+  } else {
+    out.value = std::move(r.reply);
+  }
+  return out;
+}
+
+StatusOr<TransportCreated> DataplaneLink::create_transport(uint32_t id, std::string_view ufrag,
+                                                           std::string_view pwd,
+                                                           std::optional<uint16_t> worker,
+                                                           uint16_t port, uint16_t local_port) {
+  StatusOr<TransportCreated> out;
+  auto r = call("CreateTransport", [&](flatbuffers::FlatBufferBuilder& fbb) {
+    auto u = fbb.CreateString(ufrag.data(), ufrag.size());
+    auto p = fbb.CreateString(pwd.data(), pwd.size());
+    return fb::CreateCreateTransport(fbb, id, worker.value_or(0xFFFF), port, local_port, u, p,
+                                     fb::TransportKind::WebRtc);
+  });
+  if (!r.ok()) {
+    out.status = r.status;
+    return out;
+  }
+  const fb::TransportCreated* c = r.value->body_as_TransportCreated();
+  if (c == nullptr || c->id() != id || c->local_address() == nullptr) {
+    out.status = Status::failure("CreateTransport: the reply is not a TransportCreated for " +
+                                 std::to_string(id));
+    return out;
+  }
+  out.value = {c->worker(), c->local_address()->str(), c->local_port()};
+  return out;
+}
+
+Status DataplaneLink::set_srtp_keys(uint32_t id, SrtpDirection direction, SrtpProfile profile,
+                                    std::span<const uint8_t> key, std::span<const uint8_t> salt) {
+  return call("SetSrtpKeys",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                auto k = fbb.CreateVector(key.data(), key.size());
+                auto s = fbb.CreateVector(salt.data(), salt.size());
+                return fb::CreateSetSrtpKeys(fbb, id,
+                                             direction == SrtpDirection::kInbound
+                                                 ? fb::Direction::Inbound
+                                                 : fb::Direction::Outbound,
+                                             static_cast<uint16_t>(profile), k, s);
+              })
+      .status;
+}
+
+Status DataplaneLink::delete_transport(uint32_t id) {
+  return call("DeleteTransport",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                return fb::CreateDeleteTransport(fbb, id);
+              })
+      .status;
+}
+
+Status DataplaneLink::send_dtls(uint32_t id, std::span<const uint8_t> data) {
+  return call("SendDtls",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                return fb::CreateSendDtls(fbb, id, fbb.CreateVector(data.data(), data.size()));
+              })
+      .status;
+}
+
+Status DataplaneLink::create_producer(uint32_t id, uint32_t transport,
+                                      const DataplaneProducer& producer, bool paused) {
+  return call("CreateProducer",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                std::vector<flatbuffers::Offset<fb::ProducerStream>> streams;
+                for (const DataplaneStream& s : producer.streams) {
+                  streams.push_back(fb::CreateProducerStream(
+                      fbb, s.ssrc, s.rtx_ssrc, s.payload_type, s.rtx_payload_type, s.clock_rate,
+                      s.rid.empty() ? flatbuffers::Offset<flatbuffers::String>()
+                                    : fbb.CreateString(s.rid)));
+                }
+                return fb::CreateCreateProducer(fbb, id, transport,
+                                                producer.kind == MediaKind::kAudio
+                                                    ? fb::MediaKind::Audio
+                                                    : fb::MediaKind::Video,
+                                                paused, fbb.CreateVector(streams));
+              })
+      .status;
+}
+
+Status DataplaneLink::create_consumer(uint32_t id, uint32_t producer, uint32_t transport,
+                                      const DataplaneConsumer& consumer, bool paused) {
+  return call("CreateConsumer",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                std::vector<flatbuffers::Offset<fb::PayloadTypeMap>> pts;
+                for (auto [from, to] : consumer.payload_types) {
+                  pts.push_back(fb::CreatePayloadTypeMap(fbb, from, to));
+                }
+                return fb::CreateCreateConsumer(fbb, id, producer, transport, paused, consumer.ssrc,
+                                                consumer.rtx_ssrc, fbb.CreateVector(pts),
+                                                consumer.clock_rate);
+              })
+      .status;
+}
+
+void DataplaneLink::deliver(const dp::ipc::OwnedEnvelope& event, DataplaneEventHandler& handler) {
+  switch (event->body_type()) {
+    case fb::Body::DtlsReceived: {
+      const fb::DtlsReceived* e = event->body_as_DtlsReceived();
+      if (e->data() == nullptr) return;
+      handler.on_dtls_received(e->transport(), endpoint(e->remote()),
+                               std::span<const uint8_t>(e->data()->data(), e->data()->size()));
+      return;
+    }
+    case fb::Body::IceSelectedTupleChanged: {
+      const fb::IceSelectedTupleChanged* e = event->body_as_IceSelectedTupleChanged();
+      IceTuple t;
+      if (e->tuple() != nullptr) {
+        t.local = endpoint(e->tuple()->local());
+        t.remote = endpoint(e->tuple()->remote());
+        t.port = e->tuple()->port();
+      }
+      handler.on_ice_selected_tuple_changed(e->transport(), t);
+      return;
+    }
+    case fb::Body::IceConsentExpired:
+      handler.on_ice_consent_expired(event->body_as_IceConsentExpired()->transport());
+      return;
+    default:
+      return;  // informational events (KeyFrameRequested) are not for the transports
+  }
+}
+
+Status DataplaneLink::drain_events(DataplaneEventHandler& handler) {
+  for (;;) {
+    auto r = client_.next_event(Millis(0));
+    if (r.status == dp::ipc::ClientStatus::kTimeout) return {};
+    if (!r.ok()) return Status::failure("data plane events: " + r.detail);
+    deliver(r.reply, handler);
+  }
+}
+
+}  // namespace fanout::cp

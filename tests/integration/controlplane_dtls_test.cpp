@@ -1,0 +1,458 @@
+// The control plane's transport core against the real fanout-dataplane process on a net_tap port
+// inside a network namespace (see run_in_netns.sh): a Node in this process drives WebRtcTransports
+// over the IPC socket, and two "browsers" (kernel UDP sockets, each with its own certificate and
+// an independent DtlsSession in the client role) do an ICE check and a DTLS handshake through the
+// data plane. The SRTP keys the transports install are proven by media: browser A's SRTP, under
+// the keys A exported, reaches browser B re-encrypted under the keys B exported (libsrtp both
+// ends). A browser whose fingerprint does not match what was signaled gets no keys installed.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "controlplane/core/node.hpp"
+#include "dataplane/ice/stun.hpp"
+#include "tests/common/packets.hpp"
+#include "tests/common/srtp_peer.hpp"
+
+namespace fanout::cp::test {
+namespace {
+
+namespace fb = fanout::ipc;
+using dp::test::rtp_packet;
+using dp::test::SrtpPeer;
+using dp::test::stun_request;
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+const char* kIface = "fo-cp0";
+const char* kBrowserAddress = "198.18.0.1";
+
+std::string tmpdir() {
+  static std::string dir = [] {
+    char tmpl[] = "/tmp/fanout-cp-it-XXXXXX";
+    return std::string(mkdtemp(tmpl));
+  }();
+  return dir;
+}
+
+std::vector<uint8_t> concat(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  std::vector<uint8_t> out(a);
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+// A browser: one UDP socket in the namespace, its own DTLS identity and a DTLS client session.
+class Browser {
+ public:
+  explicit Browser(const std::string& name)
+      : name_(name), context_(std::make_shared<const DtlsContext>(Certificate::generate())) {
+    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, kBrowserAddress, &a.sin_addr);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << strerror(errno);
+    socklen_t len = sizeof(a);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~Browser() { ::close(fd_); }
+
+  Fingerprint fingerprint() const {
+    return {HashAlgorithm::kSha256, context_->certificate().fingerprint()};
+  }
+
+  void target(const IceCandidate& candidate) {
+    to_ = {};
+    to_.sin_family = AF_INET;
+    to_.sin_port = htons(candidate.port);
+    inet_pton(AF_INET, candidate.address.c_str(), &to_.sin_addr);
+  }
+
+  void send(std::span<const uint8_t> data) {
+    ASSERT_EQ(
+        sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&to_), sizeof(to_)),
+        static_cast<ssize_t>(data.size()))
+        << strerror(errno);
+  }
+
+  // One datagram, waiting up to `timeout`; empty after it.
+  std::vector<uint8_t> recv(milliseconds timeout) {
+    pollfd pfd{fd_, POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return {};
+    std::vector<uint8_t> buf(2048);
+    ssize_t n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+    buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return buf;
+  }
+
+  // RFC 8445 §7.2.2 check with USE-CANDIDATE; true on a valid success response.
+  bool ice_check(const IceParameters& ice) {
+    send(stun_request(ice.username_fragment + ":" + name_, ice.password, true,
+                      static_cast<uint8_t>(port_)));
+    auto r = recv(milliseconds(500));
+    dp::ice::StunMessage msg;
+    if (r.empty() || dp::ice::parse_stun(r.data(), r.size(), msg) != dp::ice::StunStatus::kOk) {
+      return false;
+    }
+    dp::HmacSha1Key key(reinterpret_cast<const uint8_t*>(ice.password.data()), ice.password.size());
+    return msg.type == dp::ice::kBindingSuccess && dp::ice::verify_message_integrity(msg, key);
+  }
+
+  // Client role, as a browser answering our "auto" with "client" would be.
+  void start_dtls(const Fingerprint& remote) {
+    DtlsSessionConfig config;
+    config.role = DtlsRole::kClient;
+    config.remote_fingerprint = remote;
+    // The profiles tests/common/srtp_peer.hpp speaks; Chromium offers these among others.
+    config.srtp_profiles = "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80";
+    dtls_ = std::make_unique<DtlsSession>(context_, config);
+    dtls_->set_send_callback([this](std::span<const uint8_t> d) { send(d); });
+    dtls_->set_state_callback([this](DtlsState s) {
+      states_.push_back(s);
+      // Kept: a close_notify from the transport clears the session's copy.
+      if (s == DtlsState::kConnected) keys_ = dtls_->srtp_keys();
+    });
+    started_ = Clock::now();
+    dtls_->start(started_);
+  }
+
+  // Reads what arrived without blocking: DTLS to the session, the rest kept; fires timers.
+  void poll_once() {
+    for (;;) {
+      auto d = recv(milliseconds(0));
+      if (d.empty()) break;
+      if (d[0] >= 20 && d[0] <= 63 && dtls_) {
+        dtls_->feed(d);
+      } else {
+        other_.push_back(std::move(d));
+      }
+    }
+    if (dtls_) {
+      auto now = Clock::now();
+      if (auto t = dtls_->next_timeout(now); t && *t <= now) dtls_->on_timer(now);
+    }
+  }
+
+  DtlsSession* dtls() { return dtls_.get(); }
+  const std::optional<SrtpKeyingMaterial>& keys() const { return keys_; }
+  const std::vector<DtlsState>& states() const { return states_; }
+  Clock::time_point started() const { return started_; }
+  uint16_t port() const { return port_; }
+
+ private:
+  std::string name_;
+  std::shared_ptr<const DtlsContext> context_;
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  sockaddr_in to_{};
+  std::unique_ptr<DtlsSession> dtls_;
+  std::optional<SrtpKeyingMaterial> keys_;
+  std::vector<DtlsState> states_;
+  std::deque<std::vector<uint8_t>> other_;
+  Clock::time_point started_{};
+};
+
+class ControlplaneDtls : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    srtp_init();
+    const char* bin = getenv("FANOUT_DATAPLANE_BIN");
+    ASSERT_NE(bin, nullptr) << "FANOUT_DATAPLANE_BIN is not set";
+    ASSERT_NE(getenv("FANOUT_NETNS"), nullptr) << "run this test through run_in_netns.sh";
+    socket_ = tmpdir() + "/dataplane.sock";
+    std::string conf = tmpdir() + "/dataplane.conf";
+    std::ofstream(conf) << "[eal]\n"
+                        << "args = --no-huge -m 512 --no-shconf --no-pci --lcores 0@0,1@1,2@1 "
+                        << "--file-prefix fanout-cp-it-" << getpid() << " --log-level *:warning\n"
+                        << "[dataplane]\nipc_socket = " << socket_ << "\nmbufs = 8191\n"
+                        << "[port.0]\ndevice = net_tap0\ndevargs = iface=" << kIface
+                        << "\nipv4 = 198.18.0.2\n";
+    std::string log = tmpdir() + "/dataplane.log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execl(bin, bin, "--", "--config", conf.c_str(), nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && !ready(); ++i) std::this_thread::sleep_for(milliseconds(100));
+    ASSERT_TRUE(ready()) << "fanout-dataplane did not come up; log: " << log;
+    std::string cmd = std::string("ip addr add ") + kBrowserAddress + "/24 dev " + kIface +
+                      " && ip link set " + kIface + " up";
+    ASSERT_EQ(system(cmd.c_str()), 0);
+    Node::Options options;
+    options.link.socket_path = socket_;
+    options.link.client_name = "controlplane_dtls_test";
+    node_ = new Node(options);
+  }
+
+  static bool ready() {
+    struct stat st;
+    return stat(socket_.c_str(), &st) == 0 && if_nametoindex(kIface) != 0;
+  }
+
+  static void TearDownTestSuite() {
+    delete node_;
+    node_ = nullptr;
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    pid_t r = 0;
+    for (int i = 0; i < 100 && (r = waitpid(pid_, &status, WNOHANG)) == 0; ++i) {
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    if (r == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+  }
+
+  // Runs the node and the browsers until `done` or the deadline; true if done.
+  bool pump(const std::vector<Browser*>& browsers, const std::function<bool()>& done,
+            milliseconds limit = milliseconds(5000)) {
+    auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+      Status s = node_->run_once(milliseconds(1));
+      EXPECT_TRUE(s.ok()) << s.error();
+      for (Browser* b : browsers) b->poll_once();
+      if (done()) return true;
+    }
+    return false;
+  }
+
+  fb::TransportInfoT transport_info(uint32_t id) {
+    auto r = node_->link().client().request(
+        [](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateListTransports(fbb); },
+        milliseconds(2000));
+    EXPECT_TRUE(r.ok()) << r.detail;
+    fb::TransportInfoT out;
+    const fb::TransportList* list = r.ok() ? r.reply->body_as_TransportList() : nullptr;
+    if (list == nullptr || list->transports() == nullptr) return out;
+    for (const fb::TransportInfo* t : *list->transports()) {
+      if (t->id() == id) t->UnPackTo(&out);
+    }
+    return out;
+  }
+
+  uint64_t drop_count(const std::string& reason) {
+    auto r = node_->link().client().request(
+        [](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateGetCounters(fbb, uint32_t{0}); },
+        milliseconds(2000));
+    EXPECT_TRUE(r.ok()) << r.detail;
+    const fb::Counters* c = r.ok() ? r.reply->body_as_Counters() : nullptr;
+    if (c == nullptr || c->drops() == nullptr) return 0;
+    for (const fb::DropCount* d : *c->drops()) {
+      if (d->reason()->str() == reason) return d->count();
+    }
+    ADD_FAILURE() << "no drop reason " << reason;
+    return 0;
+  }
+
+  static DataplaneStream stream(uint32_t ssrc, uint8_t pt) {
+    DataplaneStream s;
+    s.ssrc = ssrc;
+    s.payload_type = pt;
+    s.clock_rate = 90000;
+    return s;
+  }
+
+  static inline pid_t pid_ = 0;
+  static inline std::string socket_;
+  static inline Node* node_ = nullptr;
+};
+
+TEST_F(ControlplaneDtls, HandshakesThroughTheDataplaneAndInstallsTheExportedKeys) {
+  WebRtcTransportOptions opts_a, opts_b;
+  opts_a.worker = 0;
+  opts_b.worker = 1;
+  WebRtcTransport& ta = node_->create_webrtc_transport(0, opts_a);
+  WebRtcTransport& tb = node_->create_webrtc_transport(0, opts_b);
+  ASSERT_EQ(ta.ice_candidates().size(), 1u);
+  EXPECT_EQ(ta.ice_candidates()[0].address, "198.18.0.2");
+  EXPECT_NE(ta.ice_parameters().username_fragment, tb.ice_parameters().username_fragment);
+  std::vector<std::string> states_a;
+  ta.set_state_callback([&](WebRtcTransport& t) {
+    states_a.push_back(std::string(ice_state_name(t.ice_state())) + "/" +
+                       std::string(dtls_state_name(t.dtls_state())));
+  });
+
+  Browser a("browserA"), b("browserB");
+  a.target(ta.ice_candidates()[0]);
+  b.target(tb.ice_candidates()[0]);
+  ASSERT_TRUE(a.ice_check(ta.ice_parameters()));
+  ASSERT_TRUE(b.ice_check(tb.ice_parameters()));
+  // The browsers answer our role "auto" with "client": we are the DTLS server.
+  ta.connect(DtlsRole::kClient, a.fingerprint());
+  tb.connect(DtlsRole::kClient, b.fingerprint());
+  EXPECT_EQ(ta.dtls_role(), DtlsRole::kServer);
+  ASSERT_TRUE(pump({&a, &b}, [&] {
+    return ta.ice_state() != IceState::kNew && tb.ice_state() != IceState::kNew;
+  })) << "no IceSelectedTupleChanged";
+  a.start_dtls(ta.dtls_parameters().fingerprints[0]);
+  b.start_dtls(tb.dtls_parameters().fingerprints[0]);
+  auto started = Clock::now();
+  std::optional<Clock::time_point> a_done;
+  ASSERT_TRUE(pump({&a, &b},
+                   [&] {
+                     if (!a_done && ta.dtls_state() == DtlsState::kConnected &&
+                         a.dtls()->state() == DtlsState::kConnected) {
+                       a_done = Clock::now();
+                     }
+                     return ta.dtls_state() == DtlsState::kConnected &&
+                            tb.dtls_state() == DtlsState::kConnected &&
+                            a.dtls()->state() == DtlsState::kConnected &&
+                            b.dtls()->state() == DtlsState::kConnected;
+                   }))
+      << "transport A: " << dtls_state_name(ta.dtls_state()) << " " << ta.failure_reason()
+      << "; transport B: " << dtls_state_name(tb.dtls_state()) << " " << tb.failure_reason();
+  auto both = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+  std::printf(
+      "[ figure ] DTLS handshake through the data plane (%s): A %.2f ms, A and B "
+      "together %.2f ms\n",
+      std::string(srtp_profile_name(a.keys() ? a.keys()->profile : SrtpProfile{})).c_str(),
+      std::chrono::duration<double, std::milli>(*a_done - started).count(), both.count() / 1000.0);
+  EXPECT_EQ(ta.ice_state(), IceState::kCompleted);
+  EXPECT_EQ(states_a.back(), "completed/connected");
+  ASSERT_TRUE(a.keys() && b.keys());
+  const auto profile = a.keys()->profile;
+  EXPECT_EQ(ta.srtp_profile(), profile);
+  EXPECT_EQ(tb.srtp_profile(), b.keys()->profile);
+  fb::TransportInfoT info_a = transport_info(ta.id());
+  EXPECT_EQ(info_a.srtp_inbound_profile, static_cast<uint16_t>(profile));
+  EXPECT_EQ(info_a.srtp_outbound_profile, static_cast<uint16_t>(profile));
+  ASSERT_TRUE(info_a.selected_tuple && info_a.selected_tuple->remote);
+  EXPECT_EQ(info_a.selected_tuple->remote->port, a.port());
+
+  // The proof that the installed keys are the exported ones: media end to end under libsrtp.
+  DataplaneProducer producer;
+  producer.kind = MediaKind::kVideo;
+  producer.streams = {stream(1111, 96)};
+  Status s = node_->link().create_producer(301, ta.id(), producer);
+  ASSERT_TRUE(s.ok()) << s.error();
+  DataplaneConsumer consumer;
+  consumer.ssrc = 2222;
+  consumer.payload_types = {{96, 100}};
+  s = node_->link().create_consumer(401, 301, tb.id(), consumer);
+  ASSERT_TRUE(s.ok()) << s.error();
+  std::this_thread::sleep_for(milliseconds(50));  // commands reach the workers
+  SrtpPeer a_out(static_cast<uint16_t>(profile), concat(a.keys()->local_key, a.keys()->local_salt),
+                 false);
+  SrtpPeer b_in(static_cast<uint16_t>(b.keys()->profile),
+                concat(b.keys()->remote_key, b.keys()->remote_salt), true);
+  const int kPackets = 20;
+  std::vector<std::vector<uint8_t>> sent;
+  for (int i = 0; i < kPackets; ++i) {
+    sent.push_back(rtp_packet(static_cast<uint16_t>(500 + i), 3000u * i, 1111, 96, 400));
+    auto p = a_out.protect(sent.back());
+    a.send(p);
+  }
+  int got = 0;
+  for (int i = 0; i < kPackets; ++i) {
+    auto p = b.recv(milliseconds(500));
+    if (p.empty()) break;
+    ASSERT_TRUE(b_in.unprotect(p)) << "packet " << i << " does not decrypt with B's remote key";
+    EXPECT_EQ(dp::test::be32(&p[8]), 2222u);
+    EXPECT_EQ(p[1] & 0x7f, 100);
+    ASSERT_EQ(p.size(), sent[static_cast<size_t>(i)].size());
+    EXPECT_TRUE(std::equal(p.begin() + 12, p.end(), sent[static_cast<size_t>(i)].begin() + 12))
+        << "payload of packet " << i;
+    ++got;
+  }
+  EXPECT_EQ(got, kPackets);
+
+  const uint32_t id_a = ta.id(), id_b = tb.id();
+  ASSERT_TRUE(node_->close_transport(id_a).ok());
+  ASSERT_TRUE(node_->close_transport(id_b).ok());
+  // close_notify reached the browser before the transport went away.
+  EXPECT_TRUE(pump(
+      {&a, &b},
+      [&] {
+        return a.dtls()->state() == DtlsState::kClosed && b.dtls()->state() == DtlsState::kClosed &&
+               node_->closing_count() == 0;
+      },
+      milliseconds(1000)))
+      << "browser A " << dtls_state_name(a.dtls()->state()) << ", browser B "
+      << dtls_state_name(b.dtls()->state());
+  EXPECT_FALSE(transport_info(id_a).id) << "DeleteTransport did not reach the data plane";
+}
+
+TEST_F(ControlplaneDtls, WrongFingerprintFailsTheTransportAndInstallsNoKeys) {
+  WebRtcTransport& tc = node_->create_webrtc_transport();
+  WebRtcTransport& td = node_->create_webrtc_transport();  // a keyed consumer side
+  Browser c("browserC"), d("browserD"), impostor_identity("unused");
+  c.target(tc.ice_candidates()[0]);
+  d.target(td.ice_candidates()[0]);
+  ASSERT_TRUE(c.ice_check(tc.ice_parameters()));
+  ASSERT_TRUE(d.ice_check(td.ice_parameters()));
+  // What was signaled for C is another certificate's fingerprint.
+  tc.connect(DtlsRole::kClient, impostor_identity.fingerprint());
+  td.connect(DtlsRole::kClient, d.fingerprint());
+  c.start_dtls(tc.dtls_parameters().fingerprints[0]);
+  d.start_dtls(td.dtls_parameters().fingerprints[0]);
+  ASSERT_TRUE(pump({&c, &d},
+                   [&] {
+                     return tc.dtls_state() == DtlsState::kFailed &&
+                            td.dtls_state() == DtlsState::kConnected &&
+                            d.dtls()->state() == DtlsState::kConnected;
+                   }))
+      << "transport C: " << dtls_state_name(tc.dtls_state());
+  EXPECT_NE(tc.failure_reason().find("fingerprint"), std::string::npos) << tc.failure_reason();
+  EXPECT_FALSE(tc.srtp_profile());
+  fb::TransportInfoT info = transport_info(tc.id());
+  EXPECT_EQ(info.id, tc.id());
+  EXPECT_EQ(info.srtp_inbound_profile, 0);
+  EXPECT_EQ(info.srtp_outbound_profile, 0);
+  // The browser finished its side (our last flight goes out before we judge its certificate),
+  // then got our close_notify.
+  pump(
+      {&c}, [&] { return c.dtls()->state() == DtlsState::kClosed; }, milliseconds(1000));
+  EXPECT_EQ(c.dtls()->state(), DtlsState::kClosed);
+
+  // Whatever C protects its media with, the data plane has no key to open it.
+  DataplaneProducer producer;
+  producer.kind = MediaKind::kVideo;
+  producer.streams = {stream(3333, 96)};
+  ASSERT_TRUE(node_->link().create_producer(302, tc.id(), producer).ok());
+  DataplaneConsumer consumer;
+  consumer.ssrc = 4444;
+  consumer.payload_types = {{96, 96}};
+  ASSERT_TRUE(node_->link().create_consumer(402, 302, td.id(), consumer).ok());
+  std::this_thread::sleep_for(milliseconds(50));
+  const uint64_t no_keys = drop_count("srtp_no_keys");
+  std::vector<uint8_t> key_salt =
+      c.keys() ? concat(c.keys()->local_key, c.keys()->local_salt) : std::vector<uint8_t>(30, 0x5a);
+  SrtpPeer c_out(c.keys() ? static_cast<uint16_t>(c.keys()->profile) : 1, key_salt, false);
+  const int kPackets = 10;
+  for (int i = 0; i < kPackets; ++i) {
+    c.send(c_out.protect(rtp_packet(static_cast<uint16_t>(i), 3000u * i, 3333, 96, 200)));
+  }
+  EXPECT_TRUE(d.recv(milliseconds(300)).empty()) << "media from an unauthenticated browser";
+  EXPECT_EQ(drop_count("srtp_no_keys"), no_keys + kPackets);
+  EXPECT_TRUE(node_->close_transport(tc.id()).ok());
+  EXPECT_TRUE(node_->close_transport(td.id()).ok());
+}
+
+}  // namespace
+}  // namespace fanout::cp::test
