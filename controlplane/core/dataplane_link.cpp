@@ -105,6 +105,37 @@ Status DataplaneLink::set_srtp_keys(uint32_t id, SrtpDirection direction, SrtpPr
       .status;
 }
 
+Status DataplaneLink::set_srtp_keys(uint32_t id, SrtpProfile profile,
+                                    std::span<const uint8_t> inbound_key,
+                                    std::span<const uint8_t> inbound_salt,
+                                    std::span<const uint8_t> outbound_key,
+                                    std::span<const uint8_t> outbound_salt) {
+  auto r = call("SetSrtpKeys batch", [&](flatbuffers::FlatBufferBuilder& fbb) {
+    auto entry = [&](fb::Direction d, std::span<const uint8_t> key, std::span<const uint8_t> salt) {
+      auto k = fbb.CreateVector(key.data(), key.size());
+      auto s = fbb.CreateVector(salt.data(), salt.size());
+      auto body = fb::CreateSetSrtpKeys(fbb, id, d, static_cast<uint16_t>(profile), k, s);
+      return fb::CreateRequest(fbb, fb::Body::SetSrtpKeys, body.Union());
+    };
+    std::vector<flatbuffers::Offset<fb::Request>> requests = {
+        entry(fb::Direction::Inbound, inbound_key, inbound_salt),
+        entry(fb::Direction::Outbound, outbound_key, outbound_salt)};
+    return fb::CreateBatch(fbb, fbb.CreateVector(requests));
+  });
+  if (!r.ok()) return r.status;
+  // Validated as a whole first; an entry can still fail on a resource limit while applying.
+  if (const fb::BatchReply* b = r.value->body_as_BatchReply(); b && b->replies()) {
+    for (const fb::Reply* reply : *b->replies()) {
+      if (const fb::Error* e = reply->body_as_Error()) {
+        return Status::failure(
+            "SetSrtpKeys batch: " + std::string(fb::EnumNameErrorCode(e->code())) + ": " +
+            (e->reason() ? e->reason()->str() : std::string()));
+      }
+    }
+  }
+  return {};
+}
+
 Status DataplaneLink::delete_transport(uint32_t id) {
   return call("DeleteTransport",
               [&](flatbuffers::FlatBufferBuilder& fbb) {

@@ -81,6 +81,11 @@ class DataplaneLink {
                                               uint16_t port = 0, uint16_t local_port = 0);
   Status set_srtp_keys(uint32_t id, SrtpDirection direction, SrtpProfile profile,
                        std::span<const uint8_t> key, std::span<const uint8_t> salt);
+  // Both directions in one Batch, so the data plane applies both or neither: a transport never
+  // receives media it could not answer, or sends under keys it cannot receive with.
+  Status set_srtp_keys(uint32_t id, SrtpProfile profile, std::span<const uint8_t> inbound_key,
+                       std::span<const uint8_t> inbound_salt, std::span<const uint8_t> outbound_key,
+                       std::span<const uint8_t> outbound_salt);
   Status delete_transport(uint32_t id);
   Status send_dtls(uint32_t id, std::span<const uint8_t> data);
   Status create_producer(uint32_t id, uint32_t transport, const DataplaneProducer& producer,

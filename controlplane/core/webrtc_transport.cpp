@@ -151,11 +151,8 @@ void WebRtcTransport::install_keys() {
   }
   // RFC 5764 §4.2: what the peer protects with its write key we unprotect (inbound), and ours
   // protects what we send (outbound).
-  Status in = link_.set_srtp_keys(id_, SrtpDirection::kInbound, keys->profile, keys->remote_key,
-                                  keys->remote_salt);
-  Status out = in.ok() ? link_.set_srtp_keys(id_, SrtpDirection::kOutbound, keys->profile,
-                                             keys->local_key, keys->local_salt)
-                       : in;
+  Status out = link_.set_srtp_keys(id_, keys->profile, keys->remote_key, keys->remote_salt,
+                                   keys->local_key, keys->local_salt);
   if (!out.ok()) {
     failure_reason_ = out.error();
     set_dtls_state(DtlsState::kFailed);

@@ -83,15 +83,15 @@ class FakeDataplane : public dp::ipc::RequestHandler {
         sent_dtls_.emplace_back(d->data()->begin(), d->data()->end());
         break;
       }
-      case fb::Body::SetSrtpKeys: {
-        auto* k = request.body_as_SetSrtpKeys();
-        keys_.push_back({k->transport(),
-                         k->direction(),
-                         k->profile(),
-                         {k->master_key()->begin(), k->master_key()->end()},
-                         {k->master_salt()->begin(), k->master_salt()->end()}});
+      case fb::Body::SetSrtpKeys:
+        record_keys(*request.body_as_SetSrtpKeys());
         break;
-      }
+      case fb::Body::Batch:
+        for (const fb::Request* r : *request.body_as_Batch()->requests()) {
+          types_.push_back(r->body_type());
+          if (r->body_type() == fb::Body::SetSrtpKeys) record_keys(*r->body_as_SetSrtpKeys());
+        }
+        break;
       case fb::Body::DeleteTransport:
         deleted_.push_back(request.body_as_DeleteTransport()->id());
         break;
@@ -155,6 +155,13 @@ class FakeDataplane : public dp::ipc::RequestHandler {
   std::vector<uint32_t> deleted_;
 
  private:
+  void record_keys(const fb::SetSrtpKeys& k) {
+    keys_.push_back({k.transport(),
+                     k.direction(),
+                     k.profile(),
+                     {k.master_key()->begin(), k.master_key()->end()},
+                     {k.master_salt()->begin(), k.master_salt()->end()}});
+  }
   void post(std::function<void()> job) {
     std::lock_guard lock(mu_);
     jobs_.push_back(std::move(job));
@@ -328,6 +335,7 @@ TEST_F(WebRtcTransportTest, InstallsTheRemoteKeysInboundAndTheLocalKeysOutbound)
   const SrtpKeyingMaterial& b = *peer->srtp_keys();
   std::vector<KeysRequest> keys = fake_.keys();
   ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(fake_.count(fb::Body::Batch), 1u) << "both directions in one all-or-nothing batch";
   EXPECT_EQ(keys[0].direction, fb::Direction::Inbound);
   EXPECT_EQ(keys[0].key, b.local_key) << "we unprotect what the browser protects";
   EXPECT_EQ(keys[0].salt, b.local_salt);
