@@ -217,6 +217,8 @@ bool load_config(const IniFile& ini, DataplaneConfig* c, std::string* error) {
       !l.number(d, "max_producers", &c->max_producers, 1, 1 << 22) ||
       !l.number(d, "max_consumers", &c->max_consumers, 1, 1 << 24) ||
       !l.number(d, "unknown_source_pps", &c->unknown_source_pps, 0, kU32) ||
+      !l.number(d, "unknown_source_per_source_pps", &c->unknown_source_per_source_pps, 0, kU32) ||
+      !l.number(d, "stun_per_source_pps", &c->stun_per_source_pps, 0, kU32) ||
       !l.number(d, "keyframe_min_interval_ms", &c->keyframe_min_interval_ms, 0, 60000) ||
       !l.number(d, "ice_consent_timeout_ms", &c->ice_consent_timeout_ms, 1000, 600000) ||
       !l.number(d, "ipc_max_message", &c->ipc_max_message, 4096, 64u << 20)) {

@@ -50,6 +50,8 @@ struct DataplaneConfig {
   uint32_t max_producers = 16384;
   uint32_t max_consumers = 65536;
   uint32_t unknown_source_pps = 2000;  // per lcore: unknown-source packets sent to the slow path
+  uint32_t unknown_source_per_source_pps = 50;  // per source address and lcore
+  uint32_t stun_per_source_pps = 200;           // per source address and lcore (browsers: ~50)
   uint32_t keyframe_min_interval_ms = 500;
   // RFC 7675: no successful ICE check on the selected tuple for this long -> stop sending there
   uint32_t ice_consent_timeout_ms = 30000;

@@ -43,6 +43,8 @@ bool Worker::init(std::string* error) {
     return false;
   }
   unknown_tokens_ = e_.cfg.unknown_source_pps;
+  stun_limiter_.init(e_.cfg.stun_per_source_pps, e_.tsc_hz);
+  unknown_limiter_.init(e_.cfg.unknown_source_per_source_pps, e_.tsc_hz);
   return true;
 }
 
@@ -153,6 +155,8 @@ void Worker::classify(rte_mbuf* m, uint16_t port) {
 
   Route route;
   if (kind == net::PayloadKind::kStun) {
+    // Bounds what one source can make us spend on HMACs (and answers), before any lookup.
+    if (!stun_limiter_.allow(v.src, now_tsc_)) return drop(m, Drop::kStunRateLimited);
     if (v.dst_port != pi.ice_port) {
       route = e_.tables.by_port(port, v.dst_port);
     } else {
@@ -322,7 +326,9 @@ void Worker::punt_unknown(rte_mbuf* m) {
     unknown_tokens_ = e_.cfg.unknown_source_pps;
     unknown_refill_tsc_ = now_tsc_;
   }
-  if (unknown_tokens_ == 0) return drop(m, Drop::kUnknownSourceRateLimited);
+  if (unknown_tokens_ == 0 || !unknown_limiter_.allow(meta(m)->tuple.remote, now_tsc_)) {
+    return drop(m, Drop::kUnknownSourceRateLimited);
+  }
   --unknown_tokens_;
   meta(m)->kind = PktKind::kPuntUnknown;
   to_main(m);

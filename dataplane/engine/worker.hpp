@@ -14,6 +14,7 @@
 #include "dataplane/engine/counters.hpp"
 #include "dataplane/engine/engine.hpp"
 #include "dataplane/engine/mbuf_meta.hpp"
+#include "dataplane/engine/source_limiter.hpp"
 #include "dataplane/net/packet.hpp"
 
 namespace fanout::dp {
@@ -111,6 +112,8 @@ class Worker {
   };
   TxQueue tx_[kMaxPorts];
   TxQueue handoff_[kMaxWorkers];
+  SourceLimiter stun_limiter_;
+  SourceLimiter unknown_limiter_;
   uint64_t unknown_tokens_ = 0;
   uint64_t unknown_refill_tsc_ = 0;
   uint64_t now_tsc_ = 0;

@@ -374,6 +374,24 @@ TEST_F(ForwardingTest, ConsentExpiresWithoutChecksAndAFreshCheckRestoresIt) {
   EXPECT_EQ(*info->selected, t);
 }
 
+TEST_F(ForwardingTest, StunIsRateLimitedPerSource) {
+  h_.reset();
+  h_ = std::make_unique<Harness>(2, "fwd_limit",
+                                 [](DataplaneConfig& c) { c.stun_per_source_pps = 5; });
+  create_transport(1, 0, "ufA1");
+  net::Tuple noisy = tuple_for(10, 5000), quiet = tuple_for(11, 5001);
+  int answered = 0;
+  for (int i = 0; i < 8; ++i) {
+    h_->inject(0, udp_frame(noisy, stun_request("ufA1:peer", kPwd, true, static_cast<uint8_t>(i)),
+                            our_mac()));
+  }
+  h_->run();
+  answered = static_cast<int>(h_->take_tx().size());
+  EXPECT_EQ(answered, 5);
+  EXPECT_EQ(drops(Drop::kStunRateLimited), 3u);
+  EXPECT_EQ(ice_check("ufA1", quiet, 0).size(), 1u) << "another source keeps its own budget";
+}
+
 TEST_F(ForwardingTest, GarbageIsCountedAndDroppedWhileChecksKeepWorking) {
   create_transport(1, 0, "ufA1");
   net::Tuple t = tuple_for(10, 5000);

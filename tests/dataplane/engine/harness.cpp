@@ -18,7 +18,8 @@ void init_eal(const char* file_prefix) {
   done = true;
 }
 
-Harness::Harness(uint16_t workers, const std::string& name) {
+Harness::Harness(uint16_t workers, const std::string& name,
+                 const std::function<void(DataplaneConfig&)>& tweak) {
   for (uint16_t w = 0; w < workers; ++w) {
     rx_.push_back(rte_ring_create((name + "_rx" + std::to_string(w)).c_str(), 1024, 0,
                                   RING_F_SP_ENQ | RING_F_SC_DEQ));
@@ -42,6 +43,7 @@ Harness::Harness(uint16_t workers, const std::string& name) {
   pc.ipv6 = {"2001:db8::2"};
   pc.ice_port = 40000;
   cfg.ports.push_back(pc);
+  if (tweak) tweak(cfg);
   setenv("FANOUT_TEST_WORKERS", std::to_string(workers).c_str(), 1);
   dp_ = std::make_unique<Dataplane>(cfg);
   std::string error;

@@ -9,6 +9,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,7 +26,8 @@ void init_eal(const char* file_prefix);
 
 class Harness {
  public:
-  explicit Harness(uint16_t workers, const std::string& name = "ring_port");
+  explicit Harness(uint16_t workers, const std::string& name = "ring_port",
+                   const std::function<void(DataplaneConfig&)>& tweak = {});
   ~Harness();
 
   Dataplane& dp() { return *dp_; }
