@@ -59,7 +59,11 @@ void Worker::poll_once() {
   now_tsc_ = rte_rdtsc();
   ++counters_.loop_iterations;
 
-  // Commands first, so that the objects they attach are there for this burst. Only take one when
+  // What the main lcore sent on the data path (DTLS records, keyframe requests) before the
+  // commands: a close_notify followed by a DeleteTransport must leave before the detach. (A create
+  // is answered only after its attach completed, so nothing is sent for an object not yet here.)
+  drain_handoff(e_.n_workers);
+  // Commands next, so that the objects they attach are there for this burst. Only take one when
   // its completion can be returned (the worker never blocks on the main lcore).
   void* cmds[8];
   unsigned room = rte_ring_free_count(e_.done[index_]);
@@ -72,15 +76,8 @@ void Worker::poll_once() {
 
   for (uint16_t p = 0; p < e_.n_ports; ++p) rx_burst(p);
 
-  // Packets other lcores (and the main lcore) handed to us.
-  for (uint16_t src = 0; src <= e_.n_workers; ++src) {
-    rte_ring* r = e_.handoff[src][index_];
-    if (!r) continue;
-    void* objs[kBurst];
-    unsigned k = rte_ring_dequeue_burst(r, objs, kBurst, nullptr);
-    counters_.handoff_in += k;
-    for (unsigned i = 0; i < k; ++i) handle_handoff(static_cast<rte_mbuf*>(objs[i]));
-  }
+  // Packets other workers handed to us.
+  for (uint16_t src = 0; src < e_.n_workers; ++src) drain_handoff(src);
 
   flush_handoffs();
   flush_tx();
@@ -89,6 +86,15 @@ void Worker::poll_once() {
     next_sweep_tsc_ = now_tsc_ + e_.tsc_hz / 4;
   }
   if (e_.rcu) rte_rcu_qsbr_quiescent(e_.rcu, index_);
+}
+
+void Worker::drain_handoff(uint16_t src) {
+  rte_ring* r = e_.handoff[src][index_];
+  if (!r) return;
+  void* objs[kBurst];
+  unsigned k = rte_ring_dequeue_burst(r, objs, kBurst, nullptr);
+  counters_.handoff_in += k;
+  for (unsigned i = 0; i < k; ++i) handle_handoff(static_cast<rte_mbuf*>(objs[i]));
 }
 
 void Worker::rx_burst(uint16_t port) {

@@ -46,6 +46,7 @@ class Worker {
 
   // worker.cpp: loop, RX, dispatch, handoff, TX, commands
   void rx_burst(uint16_t port);
+  void drain_handoff(uint16_t src);
   void classify(rte_mbuf* m, uint16_t port);
   void answer_control(rte_mbuf* m, uint16_t port, const net::PacketView& v);
   void dispatch(rte_mbuf* m, Route route);
