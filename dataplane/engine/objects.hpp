@@ -60,6 +60,9 @@ struct Transport {
   srtp::SrtcpSendState srtcp_send{};
   uint32_t rtcp_ssrc = 0;  // our sender SSRC in PLI/FIR towards this transport's browser
   TransportCounters counters;
+  // The owner's list of its transports (timers walk it; no allocation on attach).
+  Transport* owned_prev = nullptr;
+  Transport* owned_next = nullptr;
 
   const ValidatedTuple* selected_tuple() const {
     return selected < 0 ? nullptr : &validated[selected];

@@ -342,12 +342,23 @@ void Worker::punt_unknown(rte_mbuf* m) {
 
 void Worker::apply(Command* c) {
   switch (c->type) {
-    case CmdType::kAttachTransport:
-      transports_[c->slot] = c->transport;
+    case CmdType::kAttachTransport: {
+      Transport* t = c->transport;
+      transports_[c->slot] = t;
+      t->owned_prev = nullptr;
+      t->owned_next = owned_head_;
+      if (owned_head_) owned_head_->owned_prev = t;
+      owned_head_ = t;
       break;
-    case CmdType::kDetachTransport:
+    }
+    case CmdType::kDetachTransport: {
+      Transport* t = c->transport;
+      if (t->owned_prev) t->owned_prev->owned_next = t->owned_next;
+      if (t->owned_next) t->owned_next->owned_prev = t->owned_prev;
+      if (owned_head_ == t) owned_head_ = t->owned_next;
       transports_[c->slot] = nullptr;
       break;
+    }
     case CmdType::kSetSrtp:
       std::swap(c->flag ? c->transport->srtp_in : c->transport->srtp_out, c->session);
       break;

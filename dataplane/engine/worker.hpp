@@ -97,6 +97,7 @@ class Worker {
 
   // Private tables, indexed by slot (sized from the config at init).
   std::vector<Transport*> transports_;
+  Transport* owned_head_ = nullptr;   // the transports this worker owns, linked through them
   std::vector<Producer*> producers_;  // producers whose transport we own
   std::vector<Consumer*> consumers_;  // consumers whose transport we own
   struct LocalFanout {

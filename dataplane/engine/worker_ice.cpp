@@ -83,8 +83,8 @@ void Worker::sweep_consent() {
   // RFC 7675 §5.1: without a successful check for the consent timeout, stop sending to the tuple.
   // The browser's next check selects a tuple again.
   const uint64_t timeout = e_.tsc_hz / 1000 * e_.cfg.ice_consent_timeout_ms;
-  for (Transport* t : transports_) {
-    if (!t || t->kind != TransportKind::kWebRtc || t->selected < 0) continue;
+  for (Transport* t = owned_head_; t; t = t->owned_next) {
+    if (t->kind != TransportKind::kWebRtc || t->selected < 0) continue;
     ValidatedTuple& v = t->validated[t->selected];
     if (now_tsc_ - v.last_check_tsc < timeout) continue;
     send_tuple_event(*t, v.tuple, false, EventKind::kConsentExpired);
