@@ -241,7 +241,6 @@ class Controller {
   uint32_t transports_on_worker_[kMaxWorkers] = {};
   uint64_t in_flight_ = 0;
   LcoreCounters counters_;  // the main lcore's own (punts re-dispatched, dropped)
-  uint64_t punt_tokens_ = 0;
   std::mt19937 rng_{std::random_device{}()};
 };
 

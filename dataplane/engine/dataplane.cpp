@@ -21,13 +21,6 @@ std::string err(const std::string& what, int code) {
 
 }  // namespace
 
-bool Engine::is_our_address(uint16_t port, const net::IpAddr& a) const {
-  for (const net::IpAddr& x : ports[port].addrs) {
-    if (x == a) return true;
-  }
-  return false;
-}
-
 Dataplane::Dataplane(DataplaneConfig cfg) : engine_(std::make_unique<Engine>()) {
   engine_->cfg = std::move(cfg);
 }

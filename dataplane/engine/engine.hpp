@@ -54,7 +54,6 @@ struct Engine {
   Worker* workers[kMaxWorkers] = {};
   std::atomic<bool> quit{false};
 
-  bool is_our_address(uint16_t port, const net::IpAddr& a) const;
 };
 
 }  // namespace fanout::dp
