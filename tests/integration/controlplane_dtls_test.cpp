@@ -34,6 +34,7 @@
 #include "dataplane/ice/stun.hpp"
 #include "tests/common/packets.hpp"
 #include "tests/common/srtp_peer.hpp"
+#include "tests/integration/dataplane_process.hpp"
 
 namespace fanout::cp::test {
 namespace {
@@ -47,14 +48,6 @@ using Clock = std::chrono::steady_clock;
 
 const char* kIface = "fo-cp0";
 const char* kBrowserAddress = "198.18.0.1";
-
-std::string tmpdir() {
-  static std::string dir = [] {
-    char tmpl[] = "/tmp/fanout-cp-it-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  return dir;
-}
 
 std::vector<uint8_t> concat(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
   std::vector<uint8_t> out(a);
@@ -177,56 +170,22 @@ class ControlplaneDtls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     srtp_init();
-    const char* bin = getenv("FANOUT_DATAPLANE_BIN");
-    ASSERT_NE(bin, nullptr) << "FANOUT_DATAPLANE_BIN is not set";
-    ASSERT_NE(getenv("FANOUT_NETNS"), nullptr) << "run this test through run_in_netns.sh";
-    socket_ = tmpdir() + "/dataplane.sock";
-    std::string conf = tmpdir() + "/dataplane.conf";
-    std::ofstream(conf) << "[eal]\n"
-                        << "args = --no-huge -m 512 --no-shconf --no-pci --lcores 0@0,1@1,2@1 "
-                        << "--file-prefix fanout-cp-it-" << getpid() << " --log-level *:warning\n"
-                        << "[dataplane]\nipc_socket = " << socket_ << "\nmbufs = 8191\n"
-                        << "[port.0]\ndevice = net_tap0\ndevargs = iface=" << kIface
-                        << "\nipv4 = 198.18.0.2\n";
-    std::string log = tmpdir() + "/dataplane.log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execl(bin, bin, "--", "--config", conf.c_str(), nullptr);
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && !ready(); ++i) std::this_thread::sleep_for(milliseconds(100));
-    ASSERT_TRUE(ready()) << "fanout-dataplane did not come up; log: " << log;
-    std::string cmd = std::string("ip addr add ") + kBrowserAddress + "/24 dev " + kIface +
-                      " && ip link set " + kIface + " up";
-    ASSERT_EQ(system(cmd.c_str()), 0);
-    Node::Options options;
-    options.link.socket_path = socket_;
-    options.link.client_name = "controlplane_dtls_test";
-    node_ = new Node(options);
-  }
-
-  static bool ready() {
-    struct stat st;
-    return stat(socket_.c_str(), &st) == 0 && if_nametoindex(kIface) != 0;
+    fanout::test::DataplaneProcess::Options options;
+    options.iface = kIface;
+    options.kernel_address = std::string(kBrowserAddress) + "/24";
+    options.file_prefix = "fanout-cp-it";
+    ASSERT_EQ(process_.start(options), "");
+    socket_ = process_.socket_path();
+    Node::Options node_options;
+    node_options.link.socket_path = socket_;
+    node_options.link.client_name = "controlplane_dtls_test";
+    node_ = new Node(node_options);
   }
 
   static void TearDownTestSuite() {
     delete node_;
     node_ = nullptr;
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    pid_t r = 0;
-    for (int i = 0; i < 100 && (r = waitpid(pid_, &status, WNOHANG)) == 0; ++i) {
-      std::this_thread::sleep_for(milliseconds(100));
-    }
-    if (r == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
+    process_.stop();
   }
 
   // Runs the node and the browsers until `done` or the deadline; true if done.
@@ -278,7 +237,7 @@ class ControlplaneDtls : public ::testing::Test {
     return s;
   }
 
-  static inline pid_t pid_ = 0;
+  static inline fanout::test::DataplaneProcess process_;
   static inline std::string socket_;
   static inline Node* node_ = nullptr;
 };

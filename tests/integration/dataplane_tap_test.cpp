@@ -25,6 +25,7 @@
 #include "dataplane/ipc/client.hpp"
 #include "tests/common/packets.hpp"
 #include "tests/common/srtp_peer.hpp"
+#include "tests/integration/dataplane_process.hpp"
 
 namespace fanout::dp::test {
 namespace {
@@ -34,14 +35,6 @@ using std::chrono::milliseconds;
 
 const std::string kPwd = "0123456789abcdefghijklmn";
 const char* kIface = "fo-it0";
-
-std::string tmpdir() {
-  static std::string dir = [] {
-    char tmpl[] = "/tmp/fanout-it-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  return dir;
-}
 
 class UdpPeer {
  public:
@@ -85,59 +78,20 @@ class DataplaneProcess : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     srtp_init();
-    const char* bin = getenv("FANOUT_DATAPLANE_BIN");
-    ASSERT_NE(bin, nullptr) << "FANOUT_DATAPLANE_BIN is not set";
-    ASSERT_NE(getenv("FANOUT_NETNS"), nullptr) << "run this test through run_in_netns.sh";
-    socket_ = tmpdir() + "/dataplane.sock";
-    std::string conf = tmpdir() + "/dataplane.conf";
-    std::ofstream(conf) << "[eal]\n"
-                        << "args = --no-huge -m 512 --no-shconf --no-pci --lcores 0@0,1@1,2@1 "
-                        << "--file-prefix fanout-it-" << getpid() << " --log-level *:warning\n"
-                        << "[dataplane]\nipc_socket = " << socket_ << "\nmbufs = 8191\n"
-                        << "[port.0]\ndevice = net_tap0\ndevargs = iface=" << kIface
-                        << "\nipv4 = 198.18.0.2\n";
-    std::string log = tmpdir() + "/dataplane.log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execl(bin, bin, "--", "--config", conf.c_str(), nullptr);
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && !ready(); ++i) std::this_thread::sleep_for(milliseconds(100));
-    ASSERT_TRUE(ready()) << "fanout-dataplane did not come up; log: " << log;
-    std::string cmd = std::string("ip addr add 198.18.0.1/24 dev ") + kIface + " && ip link set " +
-                      kIface + " up";
-    ASSERT_EQ(system(cmd.c_str()), 0);
+    fanout::test::DataplaneProcess::Options options;
+    options.iface = kIface;
+    std::string error = process_.start(options);
+    ASSERT_EQ(error, "");
+    socket_ = process_.socket_path();
     client_ = new ipc::IpcClient();
     ASSERT_EQ(client_->connect(socket_, milliseconds(2000)), "");
     ASSERT_TRUE(client_->hello("dataplane_tap_test", 7, milliseconds(2000)).ok());
   }
 
-  static bool ready() {
-    struct stat st;
-    return stat(socket_.c_str(), &st) == 0 && if_nametoindex(kIface) != 0;
-  }
-
   static void TearDownTestSuite() {
     delete client_;
     client_ = nullptr;
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    pid_t r = 0;
-    for (int i = 0; i < 100 && (r = waitpid(pid_, &status, WNOHANG)) == 0; ++i) {
-      std::this_thread::sleep_for(milliseconds(100));
-    }
-    if (r == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-      ADD_FAILURE() << "fanout-dataplane did not stop within 10 s of SIGTERM";
-    } else {
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "fanout-dataplane exit status " << status;
-    }
+    EXPECT_EQ(process_.stop(), 0) << "fanout-dataplane did not exit 0 within 10 s of SIGTERM";
     EXPECT_EQ(if_nametoindex(kIface), 0u) << "the tap interface outlived the data plane";
   }
 
@@ -204,7 +158,7 @@ class DataplaneProcess : public ::testing::Test {
     return 0;
   }
 
-  static inline pid_t pid_ = 0;
+  static inline fanout::test::DataplaneProcess process_;
   static inline std::string socket_;
   static inline ipc::IpcClient* client_ = nullptr;
 };
