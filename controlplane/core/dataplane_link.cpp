@@ -187,6 +187,50 @@ Status DataplaneLink::create_consumer(uint32_t id, uint32_t producer, uint32_t t
       .status;
 }
 
+Status DataplaneLink::delete_producer(uint32_t id) {
+  return call(
+             "DeleteProducer",
+             [&](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateDeleteProducer(fbb, id); })
+      .status;
+}
+
+Status DataplaneLink::delete_consumer(uint32_t id) {
+  return call(
+             "DeleteConsumer",
+             [&](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateDeleteConsumer(fbb, id); })
+      .status;
+}
+
+Status DataplaneLink::set_paused(PauseTarget target, uint32_t id, bool paused) {
+  return call("SetPaused",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                return fb::CreateSetPaused(fbb,
+                                           target == PauseTarget::kProducer
+                                               ? fb::PauseTarget::Producer
+                                               : fb::PauseTarget::Consumer,
+                                           id, paused);
+              })
+      .status;
+}
+
+Status DataplaneLink::request_key_frame(uint32_t producer) {
+  return call("RequestKeyFrame",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                return fb::CreateRequestKeyFrame(fbb, producer);
+              })
+      .status;
+}
+
+StatusOr<dp::ipc::OwnedEnvelope> DataplaneLink::get_counters(uint32_t transport) {
+  auto r = call("GetCounters", [&](flatbuffers::FlatBufferBuilder& fbb) {
+    return fb::CreateGetCounters(fbb, transport);
+  });
+  if (r.ok() && r.value->body_as_Counters() == nullptr) {
+    r.status = Status::failure("GetCounters: the reply is not Counters");
+  }
+  return r;
+}
+
 void DataplaneLink::deliver(const dp::ipc::OwnedEnvelope& event, DataplaneEventHandler& handler) {
   switch (event->body_type()) {
     case fb::Body::DtlsReceived: {

@@ -39,6 +39,7 @@ struct TransportCreated {
 };
 
 enum class SrtpDirection { kInbound, kOutbound };
+enum class PauseTarget { kProducer, kConsumer };
 
 class DataplaneEventHandler {
  public:
@@ -92,6 +93,15 @@ class DataplaneLink {
                          bool paused = false);
   Status create_consumer(uint32_t id, uint32_t producer, uint32_t transport,
                          const DataplaneConsumer& consumer, bool paused = false);
+  // The data plane deletes a producer's consumers with it, and a transport's producers and
+  // consumers with the transport.
+  Status delete_producer(uint32_t id);
+  Status delete_consumer(uint32_t id);
+  Status set_paused(PauseTarget target, uint32_t id, bool paused);
+  // The producer's owner sends it a PLI (FIR for a stream without PLI).
+  Status request_key_frame(uint32_t producer);
+  // A Counters reply; `transport` 0: global counters.
+  StatusOr<dp::ipc::OwnedEnvelope> get_counters(uint32_t transport);
 
   // For poll(): readable when events (or a late reply) wait. Events already queued by a request
   // do not make it readable: check has_queued_events() too.

@@ -1,18 +1,61 @@
 // One per fanout-controlplane process: the link to the data plane, the node's DTLS identity (a
-// certificate generated at start, shared by every transport) and the transports by id, driven by
-// run_once() from one thread.
+// certificate generated at start, shared by every transport) and the object model (routers,
+// WebRtcTransports, producers, consumers) under the string ids signaling chooses, mapped to the
+// data plane's uint32 ids. Driven by run_once() and the request methods from one thread.
+//
+// Requests on the model throw CpError (or RtpError from the negotiation) with a reason; closes
+// cascade as in mediasoup (a transport's producers and consumers, a producer's consumers), each
+// cascaded close reported to the NodeObserver with its reason.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
+#include "controlplane/core/consumer.hpp"
 #include "controlplane/core/dataplane_link.hpp"
+#include "controlplane/core/errors.hpp"
+#include "controlplane/core/keyframe_limiter.hpp"
+#include "controlplane/core/producer.hpp"
+#include "controlplane/core/router.hpp"
 #include "controlplane/core/webrtc_transport.hpp"
 
 namespace fanout::cp {
+
+// What the model reports without being asked. Called from inside Node's methods (run_once or a
+// request); an observer must not call back into Node from them.
+class NodeObserver {
+ public:
+  virtual ~NodeObserver() = default;
+  // After every ICE or DTLS state change of a transport created by string id.
+  virtual void on_transport_state(const std::string& /*transport_id*/,
+                                  const WebRtcTransport& /*transport*/) {}
+  // Closed by a cascade (its transport or router closed), not by a close of the producer itself.
+  virtual void on_producer_closed(const std::string& /*producer_id*/,
+                                  const std::string& /*reason*/) {}
+  virtual void on_consumer_closed(const std::string& /*consumer_id*/,
+                                  const std::string& /*reason*/) {}
+  virtual void on_producer_paused_changed(const std::string& /*producer_id*/, bool /*paused*/) {}
+};
+
+// A transport created by string id: the WebRtcTransport plus what the model keeps about it.
+struct TransportEntry {
+  std::string id;
+  std::string router_id;
+  uint32_t dataplane_id = 0;
+  uint16_t own_port = 0;  // a UDP port of its own, 0: the shared ICE port
+  std::set<std::string> producers;
+  std::set<std::string> consumers;
+  boost::json::value app_data;
+  uint32_t next_consumer_mid = 0;  // mediasoup's consumer mids: "0", "1"... per transport
+};
 
 class Node : private DataplaneEventHandler {
  public:
@@ -20,6 +63,13 @@ class Node : private DataplaneEventHandler {
 
   struct Options {
     DataplaneLink::Options link;
+    // The DTLS identity; nullopt: an ECDSA P-256 certificate generated now.
+    std::optional<Certificate> certificate;
+    // A router's transports stay on one worker until it has this many there.
+    uint32_t max_transports_per_worker = 200;
+    std::chrono::milliseconds key_frame_interval{500};
+    // DPDK port of every transport created by string id.
+    uint16_t port = 0;
   };
 
   // Generates the certificate and connects; throws std::runtime_error if the data plane cannot
@@ -28,6 +78,8 @@ class Node : private DataplaneEventHandler {
   ~Node() override;
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
+
+  // --- Transports by data plane id (the transport core; tests and tools) ---
 
   // `id` 0: the next free id. Throws std::runtime_error when the data plane refuses (and
   // std::invalid_argument for an id in use).
@@ -44,8 +96,59 @@ class Node : private DataplaneEventHandler {
   // is drained every loop, in microseconds).
   static constexpr std::chrono::milliseconds kCloseLinger{20};
 
-  // Waits up to `timeout` for data plane events or the earliest DTLS timer, then delivers the
-  // events and fires the timers that are due. An error means the link to the data plane is gone.
+  // --- The object model by string id ---
+
+  void set_observer(NodeObserver* observer) { observer_ = observer; }
+
+  // `media_codecs` nullopt: every codec of supported_rtp_capabilities().
+  const Router& create_router(const std::string& id,
+                              const std::optional<std::vector<RtpCodecCapability>>& media_codecs);
+  const TransportEntry& create_webrtc_transport(const std::string& router_id,
+                                                const std::string& transport_id, bool own_port,
+                                                boost::json::value app_data = {});
+  // The browser's dtlsParameters: its role and the fingerprint to check its certificate against.
+  void connect_webrtc_transport(const std::string& transport_id, DtlsRole remote_role,
+                                const Fingerprint& remote_fingerprint);
+  const Producer& produce(const std::string& transport_id, const std::string& producer_id,
+                          MediaKind kind, const RtpParameters& rtp_parameters, bool paused,
+                          boost::json::value app_data = {});
+  // Consumers created resumed (and resumed later) ask the producer for a keyframe.
+  const Consumer& consume(const std::string& transport_id, const std::string& consumer_id,
+                          const std::string& producer_id, const RtpCapabilities& rtp_capabilities,
+                          bool paused);
+  // A producer's pause reaches its consumers' producer_paused and the observer. No-op when
+  // unchanged.
+  void set_producer_paused(const std::string& producer_id, bool paused);
+  void set_consumer_paused(const std::string& consumer_id, bool paused);
+  // For the consumer's producer, rate-limited (see KeyFrameLimiter).
+  void request_key_frame(const std::string& consumer_id);
+
+  void close_router(const std::string& id);
+  void close_transport(const std::string& id);
+  void close_producer(const std::string& id);
+  void close_consumer(const std::string& id);
+
+  // Lookups: nullptr when absent.
+  const Router* router(const std::string& id) const;
+  const TransportEntry* transport_entry(const std::string& id) const;
+  WebRtcTransport* webrtc_transport(const std::string& id);
+  const Producer* producer(const std::string& id) const;
+  const Consumer* consumer(const std::string& id) const;
+  const std::map<std::string, Router>& routers() const { return routers_; }
+  const std::map<std::string, TransportEntry>& transport_entries() const { return entries_; }
+  const std::map<std::string, Producer>& producers() const { return producers_; }
+  const std::map<std::string, Consumer>& consumers() const { return consumers_; }
+
+  // Transports (all, by data plane id) per worker, indexed by worker.
+  std::vector<uint32_t> worker_loads() const;
+  size_t worker_count() const;
+  // Keyframe requests the data plane refused (the producer's worker ring full, for one).
+  uint64_t key_frame_request_errors() const { return key_frame_errors_; }
+  uint64_t key_frame_requests_sent() const { return key_frame_requests_; }
+
+  // Waits up to `timeout` for data plane events or the earliest DTLS or keyframe timer, then
+  // delivers the events and fires the timers that are due. An error means the link to the data
+  // plane is gone.
   Status run_once(std::chrono::milliseconds timeout);
 
   DataplaneLink& link() { return link_; }
@@ -60,6 +163,17 @@ class Node : private DataplaneEventHandler {
   void on_ice_consent_expired(uint32_t transport) override;
   WebRtcTransport* find_for_event(uint32_t id);
 
+  TransportEntry& entry_or_throw(const std::string& id);
+  Producer& producer_or_throw(const std::string& id);
+  Consumer& consumer_or_throw(const std::string& id);
+  void check_new_id(const std::string& what, const std::string& id) const;
+  uint16_t allocate_own_port(uint16_t attempt);
+  void request_key_frame_for(const Producer& producer);
+  void close_transport_with(const std::string& id, const std::string& reason);
+  // `reason` empty: closed by request (no event).
+  void close_producer_with(const std::string& id, const std::string& reason);
+  void close_consumer_with(const std::string& id, const std::string& reason, bool in_dataplane);
+
   // Declared first: destroyed last, after the transports' DeleteTransport went through it.
   DataplaneLink link_;
   std::shared_ptr<const DtlsContext> dtls_context_;
@@ -71,6 +185,19 @@ class Node : private DataplaneEventHandler {
   std::vector<Closing> closing_;
   uint32_t next_id_ = 1;
   uint64_t unknown_transport_events_ = 0;
+
+  Options options_;
+  NodeObserver* observer_ = nullptr;
+  std::map<std::string, Router> routers_;
+  std::map<std::string, TransportEntry> entries_;
+  std::map<std::string, Producer> producers_;
+  std::map<std::string, Consumer> consumers_;
+  std::set<uint16_t> own_ports_in_use_;
+  uint32_t next_producer_id_ = 1;
+  uint32_t next_consumer_id_ = 1;
+  KeyFrameLimiter key_frames_;
+  uint64_t key_frame_errors_ = 0;
+  uint64_t key_frame_requests_ = 0;
 };
 
 }  // namespace fanout::cp

@@ -417,6 +417,13 @@ RtpParameters get_consumer_rtp_parameters(const RtpParameters& consumable,
     throw_unsupported(first_media_refusal(consumable, remote_caps));
 
   for (const auto& e : consumable.header_extensions) {
+    // The data plane forwards the producer's header extensions unchanged, so a consumer must not
+    // negotiate extensions whose values belong to the producer's session: MID (the producer's
+    // mid, which would make the receiving browser route the stream to the wrong transceiver or
+    // drop it) and transport-wide-cc (the producer's sequence numbers, which would corrupt the
+    // receiver's feedback). Without MID, Chromium demultiplexes by SSRC (mediasoup-client puts
+    // a=ssrc lines in the SDP); without transport-cc, REMB is the estimator below.
+    if (e.uri == kUriMid || e.uri == kUriTransportWideCc) continue;
     // The remote's ids are the router's ids (mediasoup-client's Device derives them from the
     // router's capabilities), so a different id means a different negotiation.
     auto same =

@@ -317,10 +317,14 @@ TEST(Consumer, Vp8ForChrome) {
   EXPECT_EQ(c.codecs[0].mime_type, "video/VP8");
   EXPECT_EQ(c.codecs[0].payload_type, 96);
   EXPECT_EQ(c.codecs[1].payload_type, 97);
-  // transport-cc negotiated: REMB dropped.
+  // The data plane forwards the producer's header extensions unchanged: a consumer negotiates
+  // neither MID nor transport-cc (their values are the producer's), so REMB is the estimator.
+  std::vector<std::string> uris;
+  for (const auto& e : c.header_extensions) uris.push_back(e.uri);
+  EXPECT_EQ(uris, (std::vector<std::string>{kUriAbsSendTime, kUriVideoOrientation}));
   EXPECT_EQ(c.codecs[0].rtcp_feedback,
             (std::vector<RtcpFeedback>{
-                {"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}, {"transport-cc", ""}}));
+                {"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}, {"goog-remb", ""}}));
   ASSERT_EQ(c.encodings.size(), 1u);
   EXPECT_EQ(c.encodings[0].ssrc, 4242u);
   ASSERT_TRUE(c.encodings[0].rtx);
@@ -382,19 +386,44 @@ TEST(Consumer, HeaderExtensionsFilteredByUriAndId) {
   RtpMapping m = get_producer_rtp_parameters_mapping(MediaKind::kVideo, p, caps);
   RtpParameters consumable = get_consumable_rtp_parameters(MediaKind::kVideo, p, caps, m);
   RtpCapabilities remote = chrome_caps();
-  // No video-orientation; transport-cc under another id; abs-send-time kept.
+  // No video-orientation; abs-send-time under another id; toffset (not the router's) ignored.
   std::erase_if(remote.header_extensions,
                 [](const auto& e) { return e.uri == kUriVideoOrientation; });
-  for (auto& e : remote.header_extensions)
-    if (e.uri == kUriTransportWideCc) e.preferred_id = 9;
   RtpParameters c = get_consumer_rtp_parameters(consumable, remote, false, counter(9));
   std::vector<std::pair<std::string, int>> exts;
   for (const auto& e : c.header_extensions) exts.emplace_back(e.uri, e.id);
-  EXPECT_EQ(exts, (std::vector<std::pair<std::string, int>>{{kUriMid, 1}, {kUriAbsSendTime, 4}}));
-  // Without transport-cc, REMB (with abs-send-time) is the estimator.
+  EXPECT_EQ(exts, (std::vector<std::pair<std::string, int>>{{kUriAbsSendTime, 4}}));
+  // With abs-send-time, REMB is the estimator.
   EXPECT_EQ(c.codecs[0].rtcp_feedback,
             (std::vector<RtcpFeedback>{
                 {"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}, {"goog-remb", ""}}));
+  for (auto& e : remote.header_extensions)
+    if (e.uri == kUriAbsSendTime) e.preferred_id = 9;
+  c = get_consumer_rtp_parameters(consumable, remote, false, counter(9));
+  EXPECT_TRUE(c.header_extensions.empty());
+  // No estimator at all: neither REMB nor transport-cc feedback.
+  EXPECT_EQ(c.codecs[0].rtcp_feedback,
+            (std::vector<RtcpFeedback>{{"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}}));
+}
+
+TEST(Consumer, NeverNegotiatesMidOrTransportCc) {
+  // Even when the remote supports them with the router's ids (every mediasoup-client Device
+  // does): the data plane forwards the producer's values of both, which are not the consumer's.
+  RtpCapabilities caps = router_caps();
+  for (auto producer : {test::kChromeVp8Producer, test::kChromeSimulcastProducer}) {
+    RtpParameters p = params_from(producer);
+    RtpMapping m = get_producer_rtp_parameters_mapping(MediaKind::kVideo, p, caps);
+    RtpParameters consumable = get_consumable_rtp_parameters(MediaKind::kVideo, p, caps, m);
+    for (bool pipe : {false, true}) {
+      RtpParameters c = get_consumer_rtp_parameters(consumable, chrome_caps(), pipe, counter(3));
+      for (const auto& e : c.header_extensions) {
+        EXPECT_NE(e.uri, kUriMid) << "pipe " << pipe;
+        EXPECT_NE(e.uri, kUriTransportWideCc) << "pipe " << pipe;
+      }
+      for (const auto& codec : c.codecs)
+        for (const auto& fb : codec.rtcp_feedback) EXPECT_NE(fb.type, "transport-cc");
+    }
+  }
 }
 
 TEST(Consumer, OpusForChrome) {
@@ -413,7 +442,7 @@ TEST(Consumer, OpusForChrome) {
   EXPECT_TRUE(c.codecs[0].rtcp_feedback.empty());
   std::vector<std::string> uris;
   for (const auto& e : c.header_extensions) uris.push_back(e.uri);
-  EXPECT_EQ(uris, (std::vector<std::string>{kUriMid, kUriAbsSendTime, kUriAudioLevel}));
+  EXPECT_EQ(uris, (std::vector<std::string>{kUriAbsSendTime, kUriAudioLevel}));
   EXPECT_FALSE(c.encodings[0].rtx);
   EXPECT_EQ(c.encodings[0].dtx, false);
 }
