@@ -529,5 +529,24 @@ TEST_F(ServiceTest, OwnPortTransportsAndAConfiguredRouter) {
   EXPECT_EQ(node_->transport_count(), 0u);
 }
 
+TEST_F(ServiceTest, AnnouncedAddressReplacesTheDataplanesInCandidates) {
+  delete service_;
+  ServiceOptions options;
+  options.announced_address = "203.0.113.7";
+  options.default_own_port = true;
+  service_ = new Service(*node_, options, *sink_);
+  ASSERT_NE(create_router("room-3").envelope()->body_as_RouterCreated(), nullptr);
+  Reply r = create_transport("room-3", "t-nat");
+  ASSERT_NE(r.envelope()->body_as_WebRtcTransportCreated(), nullptr) << r.describe();
+  const json::value c =
+      json::parse(r.envelope()->body_as_WebRtcTransportCreated()->ice_candidates_json()->str());
+  EXPECT_EQ(c.as_array()[0].at("ip"), "203.0.113.7");
+  EXPECT_EQ(c.as_array()[0].at("address"), "203.0.113.7");
+  json::value d = dump();
+  EXPECT_EQ(d.at("transports").as_array()[0].at("ownPort"), true) << "default_own_port";
+  ASSERT_NE(close(api::Target::Router, "room-3").envelope()->body_as_Ok(), nullptr);
+  run_for(milliseconds(50));
+}
+
 }  // namespace
 }  // namespace fanout::cp::test
