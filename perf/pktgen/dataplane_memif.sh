@@ -40,12 +40,12 @@ EOF
 
 dp_stop() {
   [[ -n "${DP_PID:-}" ]] || return 0
-  kill -TERM "$DP_PID" 2>/dev/null
+  kill -TERM "$DP_PID" 2>/dev/null || true
   for _ in $(seq 100); do
     kill -0 "$DP_PID" 2>/dev/null || break
     sleep 0.1
   done
-  kill -KILL "$DP_PID" 2>/dev/null
-  wait "$DP_PID" 2>/dev/null
+  kill -KILL "$DP_PID" 2>/dev/null || true
+  wait "$DP_PID" 2>/dev/null || true
   DP_PID=""
 }

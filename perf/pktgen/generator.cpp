@@ -68,9 +68,7 @@ struct Generator::ConsumerState {
 };
 
 Generator::Generator(uint16_t port, uint16_t queues, rte_mempool* pool)
-    : port_(port), queues_(queues), pool_(pool), tsc_hz_(rte_get_tsc_hz()), hist_(tsc_hz_) {
-  scratch_.resize(2048);
-}
+    : port_(port), queues_(queues), pool_(pool), tsc_hz_(rte_get_tsc_hz()), hist_(tsc_hz_) {}
 
 Generator::~Generator() {
   for (srtp_t s : verify_sessions_) {
@@ -297,9 +295,13 @@ void Generator::send_burst(uint64_t now, bool hold, TrialResult& r) {
     for (uint16_t i = 0; i < n[q]; ++i) {
       ProducerState& p = *producers_[who[q][i]];
       r.expected += p.fanout;
-      if (i >= sent) continue;
       const uint16_t seq = seqs[q][i];
       const uint32_t slot = seq & (kRing - 1);
+      if (i >= sent) {
+        // Not sent now (held or lost): an older record in the slot must not match it later.
+        p.ring_valid[slot] = 0;
+        continue;
+      }
       p.ring_tsc[slot] = t;
       p.ring_seq[slot] = seq;
       p.ring_valid[slot] = 1;

@@ -94,7 +94,6 @@ class Generator {
   uint64_t tsc_hz_;
   LatencyHistogram hist_;
   bool record_latency_ = true;
-  std::vector<uint8_t> scratch_;
   struct Pending {
     rte_mbuf* m[kBurst];
     uint16_t n = 0, at = 0;
