@@ -16,7 +16,13 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   # network namespaces and packet tools used by tests
   iproute2 procps iputils-ping
+  # end-to-end tests: headless Chromium (and a font to render the demo page), the aiortc client
+  chromium fonts-dejavu-core python3-aiortc
 )
+# The demo page is built with node and npm. A machine that already has them (e.g. Node.js from
+# another repository, whose nodejs package carries npm) keeps them: Debian's npm would conflict.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then

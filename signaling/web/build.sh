@@ -4,7 +4,8 @@
 # directories can be configured from one checkout at once without sharing (or racing on) one
 # node_modules, the source stays clean, and removing the build directory removes everything. The
 # install runs only when package-lock.json changed; --prefer-offline takes packages from npm's
-# cache when they are there, so a rebuild needs no network.
+# cache when they are there, so a rebuild needs no network. --ignore-scripts: no package runs code
+# at install (esbuild finds its native binary in @esbuild/linux-x64 without its postinstall).
 set -euo pipefail
 src=$1
 out=$2
@@ -13,7 +14,7 @@ mkdir -p "$npm_dir"
 if ! cmp -s "$src/package-lock.json" "$npm_dir/package-lock.json" ||
    [ ! -x "$npm_dir/node_modules/.bin/esbuild" ]; then
   cp "$src/package.json" "$src/package-lock.json" "$npm_dir/"
-  if ! (cd "$npm_dir" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error); then
+  if ! (cd "$npm_dir" && npm ci --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error); then
     rm -f "$npm_dir/package-lock.json"
     echo "signaling/web: 'npm ci' failed (is the npm registry or a warm npm cache reachable?)." >&2
     echo "  Configure with -Ddemo=disabled to build without the demo page." >&2

@@ -9,7 +9,7 @@ stamp=$3
 mkdir -p "$out"
 if ! cmp -s "$src/package-lock.json" "$out/package-lock.json" || [ ! -d "$out/node_modules/playwright-core" ]; then
   cp "$src/package.json" "$src/package-lock.json" "$out/"
-  if ! (cd "$out" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error); then
+  if ! (cd "$out" && npm ci --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error); then
     rm -f "$out/package-lock.json"
     echo "tests/e2e: 'npm ci' failed (is the npm registry or a warm npm cache reachable?)" >&2
     exit 1

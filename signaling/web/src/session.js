@@ -22,6 +22,8 @@ export class Session {
     this.producers = new Map(); // source -> mediasoup-client Producer
     this.consumers = new Map(); // consumerId -> { consumer, peerId, producerId, kind, source, paused }
     this.remoteProducers = new Map(); // producerId -> { producerId, peerId, kind, paused, appData }
+    this.consumed = new Set(); // producer ids consumed (or being consumed) once
+    this.ready = false; // transports made: newProducer before this waits in remoteProducers
     this.events = []; // every notification received, for the tests: { at, method, data }
     this.listeners = new Map();
     this.timing = { joinStart: 0, joined: 0, firstFrame: 0 };
@@ -81,18 +83,18 @@ export class Session {
     this.device = new Device();
     await this.device.load({ routerRtpCapabilities: rtpCapabilities });
 
+    for (const p of reply.producers || []) this.remoteProducers.set(p.producerId, p);
     if (this.permissions.subscribe) await this.createRecvTransport();
     if (this.permissions.publish) await this.createSendTransport();
     this.timing.joined = performance.now();
+    this.ready = true;
     this.watchFirstFrame();
 
     const work = [];
     if (this.permissions.publish && audio) work.push(this.produce('mic'));
     if (this.permissions.publish && video) work.push(this.produce('webcam'));
-    for (const p of reply.producers || []) {
-      this.remoteProducers.set(p.producerId, p);
-      if (this.permissions.subscribe && p.peerId !== this.peerId) work.push(this.consume(p));
-    }
+    // The join reply's producers and any newProducer that came while the transports were made.
+    for (const p of this.remoteProducers.values()) work.push(this.consumeOnce(p));
     const results = await Promise.allSettled(work);
     for (const r of results) {
       if (r.status === 'rejected') console.warn('fanout: join step failed:', r.reason);
@@ -186,6 +188,18 @@ export class Session {
     if (this.joined) await this.signaling.request('closeProducer', { producerId: p.id });
   }
 
+  // Consumes a remote producer unless it is ours, already consumed, or the transports are not made
+  // yet (join consumes it then).
+  consumeOnce(remote) {
+    if (!this.ready || !this.permissions.subscribe || remote.peerId === this.peerId) return null;
+    if (this.consumed.has(remote.producerId)) return null;
+    this.consumed.add(remote.producerId);
+    return this.consume(remote).catch((e) => {
+      this.consumed.delete(remote.producerId);
+      throw e;
+    });
+  }
+
   async consume(remote) {
     if (!this.recvTransport) return null;
     const data = await this.signaling.request('consume', {
@@ -217,6 +231,7 @@ export class Session {
     const entry = this.consumers.get(consumerId);
     if (!entry) return;
     this.consumers.delete(consumerId);
+    this.consumed.delete(entry.producerId);
     entry.consumer.close();
     this.emit('consumer', { added: false, reason, ...this.describeConsumer(entry) });
   }
@@ -246,8 +261,9 @@ export class Session {
       }
       case 'newProducer':
         this.remoteProducers.set(data.producerId, data);
-        if (this.joined && this.permissions.subscribe && data.peerId !== this.peerId) {
-          this.consume(data).catch((e) => console.warn('fanout: consume failed:', e));
+        if (this.joined) {
+          const c = this.consumeOnce(data);
+          if (c) c.catch((e) => console.warn('fanout: consume failed:', e));
         }
         break;
       case 'producerPaused':
@@ -260,6 +276,7 @@ export class Session {
         break;
       case 'producerClosed':
         this.remoteProducers.delete(data.producerId);
+        this.consumed.delete(data.producerId);
         for (const [id, e] of this.consumers) {
           if (e.producerId === data.producerId) this.removeConsumer(id, 'producerClosed');
         }
@@ -278,6 +295,7 @@ export class Session {
       await this.signaling.request('leave');
     } finally {
       this.joined = false;
+      this.ready = false;
       for (const source of [...this.producers.keys()]) {
         const p = this.producers.get(source);
         p.close();
