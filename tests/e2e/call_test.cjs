@@ -24,16 +24,18 @@ async function openPeers(room, names, { res } = {}) {
     pages.push(await browser.open(`${stack.url}/?${q}`, name));
   }
   for (const p of pages) {
-    try {
-      await waitFor(`${p.label} to join`, () => p.evaluate(() => window.fanout && window.fanout.state().joined),
-        { timeoutMs: 20000, intervalMs: 200 });
-    } catch (e) {
-      const status = await p.textContent('#status').catch(() => '?');
-      if (/unknown_method/.test(status)) {
-        throw new Skip(`fanout-signaling does not serve 'join' yet (${status})`);
-      }
-      throw new Error(`${e.message}; page status: '${status}'`);
+    // Joined, or a failed join shown on the page (no need to wait for the timeout then).
+    const outcome = await waitFor(`${p.label} to join`, async () => {
+      if (await p.evaluate(() => window.fanout && window.fanout.state().joined)) return 'joined';
+      const status = await p.textContent('#status');
+      return status.startsWith('join failed') ? status : null;
+    }, { timeoutMs: 20000, intervalMs: 200 }).catch(async (e) =>
+      `${e.message}; page status: '${await p.textContent('#status').catch(() => '?')}'`);
+    if (outcome === 'joined') continue;
+    if (/unknown_method/.test(outcome)) {
+      throw new Skip(`fanout-signaling does not serve 'join' yet (${outcome})`);
     }
+    throw new Error(`${p.label}: ${outcome}`);
   }
   return pages;
 }
@@ -247,7 +249,7 @@ async function main() {
   } catch (e) {
     console.log(`e2e: set-up failed: ${e.stack || e}`);
   } finally {
-    if (code !== 0) console.log(stack.logs());
+    if (code !== 0 && code !== 77) console.log(stack.logs());
     await browser.close().catch(() => {});
     await stack.stop();
   }

@@ -198,7 +198,8 @@ class Stack {
       if (Array.isArray(v)) return v.forEach(walk);
       if (v && typeof v === 'object') {
         if (Array.isArray(v.drops)) {
-          for (const d of v.drops) drops[d.reason] = Number(d.count);
+          // Zero counts are left out of the JSON.
+          for (const d of v.drops) drops[d.reason] = Number(d.count || 0);
         }
         Object.values(v).forEach(walk);
       }
