@@ -36,7 +36,7 @@ std::string_view to_string(LeaveReason reason) {
     case LeaveReason::kLeft:
       return "left";
     case LeaveReason::kGraceExpired:
-      return "timeout";
+      return "grace_expired";  // PROTOCOL.md peerLeft.reason
     case LeaveReason::kRoomClosed:
       return "room_closed";
   }

@@ -53,10 +53,10 @@ class RoomRegistry {
   std::vector<ClosedResources> expire(SteadyTime now);
 
   size_t room_count() const;
-
- private:
+  // Every open room, for listings (the REST API) and sweeps.
   std::vector<std::shared_ptr<Room>> rooms() const;
 
+ private:
   const RoomLimits limits_;
   RoomObserver& observer_;
   mutable std::mutex mutex_;

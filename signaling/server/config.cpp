@@ -127,6 +127,46 @@ const std::map<std::string, std::map<std::string, Setter>>& schema() {
               }
             }},
        }},
+      {"controlplane",
+       {
+           {"socket", [](ServerConfig& c, const json::value& v,
+                         const std::string& k) { c.controlplane_socket = get_string(v, k); }},
+       }},
+      {"auth",
+       {
+           {"secret",
+            [](ServerConfig& c, const json::value& v, const std::string& k) {
+              c.auth_secret = get_string(v, k);
+              // RFC 7518 §3.2: an HS256 key at least as long as the hash.
+              if (!c.auth_secret.empty() && c.auth_secret.size() < 32) {
+                fail(k, "shorter than 32 bytes; use e.g. `openssl rand -base64 48`");
+              }
+            }},
+           {"open", [](ServerConfig& c, const json::value& v,
+                       const std::string& k) { c.auth_open = get_bool(v, k); }},
+           {"api_key",
+            [](ServerConfig& c, const json::value& v, const std::string& k) {
+              c.auth_api_key = get_string(v, k);
+              if (!c.auth_api_key.empty() && c.auth_api_key.size() < 16) {
+                fail(k, "shorter than 16 bytes; a bearer key must not be guessable");
+              }
+            }},
+       }},
+      {"rooms",
+       {
+           {"max_peers_per_room",
+            [](ServerConfig& c, const json::value& v, const std::string& k) {
+              c.rooms_max_peers_per_room = get_uint(v, k, 1, 100000);
+            }},
+           {"max_producers_per_peer",
+            [](ServerConfig& c, const json::value& v, const std::string& k) {
+              c.rooms_max_producers_per_peer = get_uint(v, k, 1, 64);
+            }},
+           {"grace_seconds",
+            [](ServerConfig& c, const json::value& v, const std::string& k) {
+              c.rooms_grace_seconds = static_cast<unsigned>(get_uint(v, k, 0, 3600));
+            }},
+       }},
       {"rate_limit",
        {
            {"requests_per_second",
@@ -166,6 +206,14 @@ ServerConfig config_from_json(const json::value& root) {
   }
   if (config.rate_limit_burst < 1) fail("rate_limit.burst", "must be at least 1");
   return config;
+}
+
+void check_startable(const ServerConfig& config) {
+  if (config.auth_secret.empty() && !config.auth_open) {
+    fail("auth.secret",
+         "empty: set the HS256 secret that signs join tokens (at least 32 bytes), or "
+         "auth.open=true for a local demo without tokens");
+  }
 }
 
 void apply_override(json::object& root, std::string_view assignment) {
@@ -226,6 +274,9 @@ std::string config_usage() {
          "                   close_timeout_ms,write_queue_messages,write_queue_bytes,\n"
          "                   allowed_origins}\n"
          "        rate_limit.{requests_per_second,burst,close_after}\n"
+         "        controlplane.socket\n"
+         "        auth.{secret,open,api_key}\n"
+         "        rooms.{max_peers_per_room,max_producers_per_peer,grace_seconds}\n"
          "  example: fanout-signaling --listen.port=8443 --tls.certificate=cert.pem "
          "--tls.private_key=key.pem\n";
 }

@@ -45,6 +45,19 @@ struct ServerConfig {
   double rate_limit_burst = 100;
   unsigned rate_limit_close_after = 50;  // consecutive refused requests before closing
 
+  // controlplane
+  std::string controlplane_socket = "/run/fanout/controlplane.sock";
+
+  // auth
+  std::string auth_secret;   // HS256 key for join tokens, at least 32 bytes
+  bool auth_open = false;    // local demo only: join without a token
+  std::string auth_api_key;  // REST API bearer key; empty = REST API off
+
+  // rooms
+  std::size_t rooms_max_peers_per_room = 100;
+  std::size_t rooms_max_producers_per_peer = 4;
+  unsigned rooms_grace_seconds = 30;
+
   bool tls_enabled() const { return !tls_certificate.empty() && !tls_private_key.empty(); }
 };
 
@@ -56,6 +69,10 @@ class ConfigError : public std::runtime_error {
 
 // Reads a parsed config document; unknown keys are errors so that typos do not pass silently.
 ServerConfig config_from_json(const boost::json::value& root);
+
+// What a parsed config may still lack to start: a join-token secret unless in open mode. Throws
+// ConfigError naming the key.
+void check_startable(const ServerConfig& config);
 
 // Sets `section.key=value` in `root`; value is parsed as JSON when it is valid JSON, else taken
 // as a string (so --listen.address=0.0.0.0 works without quotes).

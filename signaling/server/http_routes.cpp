@@ -64,6 +64,22 @@ http::message_generator handle_http_request(http::request<http::string_body>&& r
     return res;
   };
 
+  // The handler's routes first (the REST API), so that they may take POST and DELETE.
+  const HttpCall call{.method = req.method_string(),
+                      .path = path,
+                      .authorization = req[http::field::authorization],
+                      .body = req.body()};
+  if (auto answer = state.handler().on_http(call)) {
+    state.metrics().record_http("api", answer->status);
+    http::response<http::string_body> res{static_cast<http::status>(answer->status), version};
+    res.set(http::field::server, kServerName);
+    res.set(http::field::content_type, answer->content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.keep_alive(keep_alive);
+    res.body() = std::move(answer->body);
+    res.prepare_payload();
+    return res;
+  }
   if (req.method() != http::verb::get && !head) {
     auto res =
         text(http::status::method_not_allowed, "method not allowed\n", "text/plain; charset=utf-8");

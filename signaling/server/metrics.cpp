@@ -72,6 +72,11 @@ std::uint64_t Metrics::http_requests(std::string_view route, unsigned status) co
   return it == http_.end() ? 0 : it->second;
 }
 
+void Metrics::append(std::string& out, std::string_view name, std::string_view help,
+                     std::string_view type, double value) {
+  metric_line(out, name, help, type, number(value));
+}
+
 std::string Metrics::render() const {
   std::string out;
   out.reserve(4096);
@@ -134,6 +139,7 @@ std::string Metrics::render() const {
     out += "fanout_sig_http_requests_total{route=\"" + label(key.first) + "\",code=\"" +
            std::to_string(key.second) + "\"} " + std::to_string(n) + '\n';
   }
+  if (extra_) out += extra_();
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -41,6 +42,13 @@ class Metrics {
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
 
+  // Series owned by the request handler (rooms, peers, the control plane link), rendered after
+  // the server's own. Set once, before the server serves requests.
+  void set_extra(std::function<std::string()> render) { extra_ = std::move(render); }
+  // "# HELP/# TYPE" and one unlabelled sample, for such renderers.
+  static void append(std::string& out, std::string_view name, std::string_view help,
+                     std::string_view type, double value);
+
  private:
   struct Histogram {
     std::array<std::uint64_t, kLatencyBuckets.size()> buckets{};
@@ -52,6 +60,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
   std::map<std::pair<std::string, unsigned>, std::uint64_t> http_;
+  std::function<std::string()> extra_;
 };
 
 }  // namespace fanout::sig

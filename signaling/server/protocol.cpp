@@ -20,8 +20,14 @@ std::variant<Request, BadRequest> parse_request(std::string_view text) {
   json::object& obj = doc.get_object();
   const json::value* id = obj.if_contains("id");
   if (id == nullptr) return BadRequest{nullptr, {std::string(kErrInvalidRequest), "missing 'id'"}};
-  if (!id->is_number()) {
-    return BadRequest{nullptr, {std::string(kErrInvalidRequest), "'id' must be a number"}};
+  // PROTOCOL.md: a number or a short string, echoed as is.
+  const bool id_ok = id->is_number() || (id->is_string() && !id->get_string().empty() &&
+                                         id->get_string().size() <= kMaxRequestIdBytes);
+  if (!id_ok) {
+    return BadRequest{nullptr,
+                      {std::string(kErrInvalidRequest),
+                       "'id' must be a number or a string of 1 to " +
+                           std::to_string(kMaxRequestIdBytes) + " bytes"}};
   }
   const json::value* method = obj.if_contains("method");
   if (method == nullptr) {

@@ -17,12 +17,14 @@ inline constexpr std::string_view kErrRateLimited = "rate_limited";
 inline constexpr std::string_view kErrBinaryFrame = "binary_not_supported";
 inline constexpr std::string_view kErrInternal = "internal_error";
 
+inline constexpr std::size_t kMaxRequestIdBytes = 64;
+
 struct RequestError {
   std::string code;
   std::string reason;
 };
 
-// { "id": <number>, "method": "<name>", "data": {...} }; data is optional and defaults to {}.
+// { "id": <number or string>, "method": "<name>", "data": {...} }; data is optional and defaults to {}.
 struct Request {
   boost::json::value id;
   std::string method;

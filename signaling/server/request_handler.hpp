@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -13,6 +14,8 @@
 #include "signaling/server/protocol.hpp"
 
 namespace fanout::sig {
+
+class Metrics;
 
 // What a handler sees of a WebSocket connection. Every member is safe to call from any thread:
 // the session posts the work to its own strand.
@@ -33,10 +36,29 @@ using Reply = std::variant<boost::json::value, RequestError>;
 // Call exactly once, from any thread, now or later (the handler may wait on the control plane).
 using Responder = std::function<void(Reply)>;
 
+// A plain HTTP request as a handler's route sees it (views into the server's request).
+struct HttpCall {
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view path;    // the target without query or fragment
+  std::string_view authorization;
+  std::string_view body;
+};
+
+struct HttpAnswer {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
 // Where requests go. Rooms and auth plug in here; the server knows nothing about them.
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
+  // Once, when the server has started; `metrics` lives as long as the server.
+  virtual void on_server_start(Metrics& /*metrics*/) {}
+  // An HTTP route of the handler's (the REST API): an answer, or nullopt for the server's own
+  // routes (/healthz, /metrics, static files). Runs on an I/O thread; must not block.
+  virtual std::optional<HttpAnswer> on_http(const HttpCall& /*call*/) { return std::nullopt; }
   virtual void on_open(const std::shared_ptr<Session>& /*session*/) {}
   virtual void on_request(const std::shared_ptr<Session>& session, std::string_view method,
                           boost::json::object data, Responder respond) = 0;

@@ -219,6 +219,7 @@ void Server::start() {
   im.state = std::make_shared<SharedState>(cfg, im.handler, address.is_loopback());
   im.listener = std::make_shared<Listener>(im.ioc, std::move(acceptor), im.tls ? &*im.tls : nullptr,
                                            im.state);
+  im.handler->on_server_start(im.state->metrics());
   im.listener->run();
   for (unsigned i = 0; i < cfg.io_threads; ++i) {
     im.threads.emplace_back([&ioc = im.ioc] { ioc.run(); });

@@ -37,6 +37,22 @@ TEST(Protocol, BadRequestsKeepTheIdWhenUsable) {
   EXPECT_EQ(std::get<BadRequest>(bad).error.code, kErrInvalidJson);
 }
 
+TEST(Protocol, StringIdsAreEchoedAndBoundedInLength) {
+  auto parsed = parse_request(R"({"id": "req-7", "method": "ping"})");
+  ASSERT_TRUE(std::holds_alternative<Request>(parsed));
+  EXPECT_EQ(std::get<Request>(parsed).id, "req-7");
+  for (const char* bad : {R"({"id": "", "method": "ping"})", R"({"id": true, "method": "ping"})",
+                          R"({"id": [1], "method": "ping"})"}) {
+    auto r = parse_request(bad);
+    ASSERT_TRUE(std::holds_alternative<BadRequest>(r)) << bad;
+    EXPECT_EQ(std::get<BadRequest>(r).error.code, kErrInvalidRequest);
+  }
+  const std::string long_id(kMaxRequestIdBytes + 1, 'x');
+  auto too_long = parse_request(R"({"id": ")" + long_id + R"(", "method": "ping"})");
+  ASSERT_TRUE(std::holds_alternative<BadRequest>(too_long));
+  EXPECT_TRUE(std::get<BadRequest>(too_long).id.is_null());
+}
+
 TEST(Protocol, Shapes) {
   EXPECT_EQ(json::parse(make_response(3, json::object{{"x", 1}})),
             json::parse(R"({"id":3,"ok":true,"data":{"x":1}})"));
