@@ -1,8 +1,8 @@
 // fanout-signaling: the WebSocket/HTTP server browsers talk to (issue 4).
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <chrono>
 #include <memory>
 
 #include "signaling/app/room_handler.hpp"

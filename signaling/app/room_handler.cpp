@@ -171,8 +171,7 @@ void RoomHandler::join(const std::shared_ptr<Session>& session, const json::obje
 }
 
 void RoomHandler::resume(const std::shared_ptr<Session>& session, const std::string& room_id,
-                         const std::string& peer_id, const std::string& token,
-                         Responder& respond) {
+                         const std::string& peer_id, const std::string& token, Responder& respond) {
   auto resumed = registry_.resume(room_id, peer_id, token, std::chrono::steady_clock::now());
   if (!resumed) return respond(from_room(resumed.error()));
   const auto room = registry_.find(room_id);
@@ -227,11 +226,9 @@ void RoomHandler::on_close(Session& session) {
   if (!room) return;
   if (!room->disconnect(m.peer_id, std::chrono::steady_clock::now())) return;
   tell_others(m.room_id, m.peer_id, "peerDisconnected",
-              json::object{{"peerId", m.peer_id},
-                           {"graceSeconds", options_.limits.grace.count()}});
+              json::object{{"peerId", m.peer_id}, {"graceSeconds", options_.limits.grace.count()}});
   log_info(session.remote() + ": peer " + m.peer_id + " of room " + m.room_id +
-           " disconnected; media kept for " + std::to_string(options_.limits.grace.count()) +
-           " s");
+           " disconnected; media kept for " + std::to_string(options_.limits.grace.count()) + " s");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -539,9 +536,8 @@ void RoomHandler::on_cp_event(const cpapi::Envelope& envelope) {
     if (!c) return;
     if (const auto room = registry_.find(c->room_id)) (void)room->close_consumer(c->peer_id, id);
     deliver(c->room_id, c->peer_id, "consumerClosed",
-            json::object{{"consumerId", id},
-                         {"producerId", c->producer_id},
-                         {"reason", str(e->reason())}});
+            json::object{
+                {"consumerId", id}, {"producerId", c->producer_id}, {"reason", str(e->reason())}});
   } else if (const auto* e = envelope.body_as_ProducerClosed()) {
     const std::string id = str(e->producer_id());
     std::optional<ProducerEntry> p;

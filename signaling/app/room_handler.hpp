@@ -177,7 +177,7 @@ class RoomHandler final : public BuiltinHandler, public RoomObserver {
   RoomRegistry registry_;
   const std::map<std::string, Handler, std::less<>> handlers_;
 
-  std::mutex mutex_;  // guards everything below
+  std::mutex mutex_;                                   // guards everything below
   std::unordered_map<std::uint64_t, Member> members_;  // by session id
   std::map<PeerKey, Binding> bindings_;
   std::map<PeerKey, Stash> stashes_;

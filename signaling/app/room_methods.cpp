@@ -188,7 +188,8 @@ void RoomHandler::produce(const std::shared_ptr<Session>&, const Member& m,
   }
   bool send = false;
   if (!owns_transport(m, transport_id, &send) || !send) {
-    return respond(err("transport_not_found", "'transportId' is not a send transport of this peer"));
+    return respond(
+        err("transport_not_found", "'transportId' is not a send transport of this peer"));
   }
   const std::string id = uuid_v4();
   const std::string rtp_json = json::serialize(rtp);
@@ -196,13 +197,12 @@ void RoomHandler::produce(const std::shared_ptr<Session>&, const Member& m,
   const std::string app_json = json::serialize(app);
   cp_call(
       [transport_id, id, kind, rtp_json, paused, app_json](flatbuffers::FlatBufferBuilder& fbb) {
-        return std::pair{
-            Body::Produce,
-            cpapi::CreateProduceDirect(
-                fbb, transport_id.c_str(), id.c_str(),
-                kind == MediaKind::kVideo ? cpapi::MediaKind::Video : cpapi::MediaKind::Audio,
-                rtp_json.c_str(), paused, app_json.c_str())
-                .Union()};
+        return std::pair{Body::Produce, cpapi::CreateProduceDirect(
+                                            fbb, transport_id.c_str(), id.c_str(),
+                                            kind == MediaKind::kVideo ? cpapi::MediaKind::Video
+                                                                      : cpapi::MediaKind::Audio,
+                                            rtp_json.c_str(), paused, app_json.c_str())
+                                            .Union()};
       },
       [this, room, m, transport_id, id, kind, paused, app = std::move(app),
        respond = std::move(respond)](CpResult r) mutable {
@@ -242,8 +242,8 @@ void RoomHandler::resume_producer(const std::shared_ptr<Session>&, const Member&
   set_producer_paused(m, data, respond, false);
 }
 
-void RoomHandler::set_producer_paused(const Member& m, const json::object& data,
-                                      Responder& respond, bool paused) {
+void RoomHandler::set_producer_paused(const Member& m, const json::object& data, Responder& respond,
+                                      bool paused) {
   FieldReader f(data);
   const std::string id = f.string("producerId", kMaxIdBytes);
   if (!f.ok()) return respond(f.error());
@@ -297,7 +297,8 @@ void RoomHandler::consume(const std::shared_ptr<Session>&, const Member& m,
   }
   bool send = true;
   if (!owns_transport(m, transport_id, &send) || send) {
-    return respond(err("transport_not_found", "'transportId' is not a recv transport of this peer"));
+    return respond(
+        err("transport_not_found", "'transportId' is not a recv transport of this peer"));
   }
   const std::string id = uuid_v4();
   const std::string caps_json = json::serialize(caps);
@@ -336,13 +337,12 @@ void RoomHandler::consume(const std::shared_ptr<Session>&, const Member& m,
           close_in_cp(static_cast<int>(cpapi::Target::Consumer), id);
           return respond(from_room(added.error()));
         }
-        respond(json::object{
-            {"id", id},
-            {"producerId", producer_id},
-            {"kind", c->kind() == cpapi::MediaKind::Video ? "video" : "audio"},
-            {"rtpParameters", std::move(*rtp)},
-            {"producerPaused", c->producer_paused()},
-            {"appData", std::move(app_data)}});
+        respond(json::object{{"id", id},
+                             {"producerId", producer_id},
+                             {"kind", c->kind() == cpapi::MediaKind::Video ? "video" : "audio"},
+                             {"rtpParameters", std::move(*rtp)},
+                             {"producerPaused", c->producer_paused()},
+                             {"appData", std::move(app_data)}});
       });
 }
 
@@ -356,8 +356,8 @@ void RoomHandler::resume_consumer(const std::shared_ptr<Session>&, const Member&
   set_consumer_paused(m, data, respond, false);
 }
 
-void RoomHandler::set_consumer_paused(const Member& m, const json::object& data,
-                                      Responder& respond, bool paused) {
+void RoomHandler::set_consumer_paused(const Member& m, const json::object& data, Responder& respond,
+                                      bool paused) {
   FieldReader f(data);
   const std::string id = f.string("consumerId", kMaxIdBytes);
   if (!f.ok()) return respond(f.error());
@@ -406,8 +406,8 @@ void RoomHandler::get_stats(const std::shared_ptr<Session>&, const Member& m,
   const auto transport = f.opt_string("transportId", kMaxIdBytes);
   const auto producer = f.opt_string("producerId", kMaxIdBytes);
   const auto consumer = f.opt_string("consumerId", kMaxIdBytes);
-  if (f.ok() && int(transport.has_value()) + int(producer.has_value()) +
-                        int(consumer.has_value()) != 1) {
+  if (f.ok() &&
+      int(transport.has_value()) + int(producer.has_value()) + int(consumer.has_value()) != 1) {
     f.fail("transportId", "or 'producerId' or 'consumerId': exactly one is required");
   }
   if (!f.ok()) return respond(f.error());
@@ -437,7 +437,8 @@ void RoomHandler::get_stats(const std::shared_ptr<Session>&, const Member& m,
   }
   cp_call(
       [target, id](flatbuffers::FlatBufferBuilder& fbb) {
-        return std::pair{Body::GetStats, cpapi::CreateGetStatsDirect(fbb, target, id.c_str()).Union()};
+        return std::pair{Body::GetStats,
+                         cpapi::CreateGetStatsDirect(fbb, target, id.c_str()).Union()};
       },
       [not_found, respond = std::move(respond)](CpResult r) {
         if (!r.ok()) return respond(from_cp(r.error(), not_found));

@@ -141,11 +141,11 @@ struct CpClient::Impl : std::enable_shared_from_this<CpClient::Impl> {
   }
 
   void read() {
-    socket.async_receive(net::buffer(rx), rx_flags,
-                         [self = shared_from_this(), gen = generation](boost::system::error_code ec,
-                                                                       std::size_t n) {
-                           self->on_read(gen, ec, n);
-                         });
+    socket.async_receive(
+        net::buffer(rx), rx_flags,
+        [self = shared_from_this(), gen = generation](boost::system::error_code ec, std::size_t n) {
+          self->on_read(gen, ec, n);
+        });
   }
 
   void on_read(std::uint64_t gen, boost::system::error_code ec, std::size_t n) {
@@ -187,9 +187,9 @@ struct CpClient::Impl : std::enable_shared_from_this<CpClient::Impl> {
     const auto* reply = envelope.body_as_HelloReply();
     if (reply == nullptr) {
       const auto* err = envelope.body_as_Error();
-      return connection_lost("Hello refused: " +
-                             std::string(err ? cpapi::EnumNameErrorCode(err->code()) : "?") +
-                             (err && err->reason() ? " (" + err->reason()->str() + ")" : ""));
+      return connection_lost(
+          "Hello refused: " + std::string(err ? cpapi::EnumNameErrorCode(err->code()) : "?") +
+          (err && err->reason() ? " (" + err->reason()->str() + ")" : ""));
     }
     if (reply->schema_major() != static_cast<std::uint16_t>(cpapi::SchemaMajor::Current)) {
       return connection_lost("the control plane speaks schema " +
@@ -246,15 +246,15 @@ struct CpClient::Impl : std::enable_shared_from_this<CpClient::Impl> {
 
   void write() {
     writing = true;
-    socket.async_send(net::buffer(tx.front()), 0,
-                      [self = shared_from_this(), gen = generation](boost::system::error_code ec,
-                                                                    std::size_t) {
-                        if (gen != self->generation) return;
-                        self->writing = false;
-                        self->tx.pop_front();
-                        if (ec) return self->connection_lost("send: " + ec.message());
-                        if (!self->tx.empty()) self->write();
-                      });
+    socket.async_send(
+        net::buffer(tx.front()), 0,
+        [self = shared_from_this(), gen = generation](boost::system::error_code ec, std::size_t) {
+          if (gen != self->generation) return;
+          self->writing = false;
+          self->tx.pop_front();
+          if (ec) return self->connection_lost("send: " + ec.message());
+          if (!self->tx.empty()) self->write();
+        });
   }
 
   void connection_lost(const std::string& why) {
@@ -329,9 +329,10 @@ void CpClient::call(CpBuild build, CpCallback done) {
   const std::uint64_t id = impl_->next_id.fetch_add(1, std::memory_order_relaxed);
   // Built on the caller's thread: the client's thread only moves bytes.
   std::vector<std::uint8_t> frame = encode_cp_frame(id, build);
-  net::post(impl_->ioc, [im = impl_, id, frame = std::move(frame), done = std::move(done)]() mutable {
-    im->request(id, std::move(frame), std::move(done));
-  });
+  net::post(impl_->ioc,
+            [im = impl_, id, frame = std::move(frame), done = std::move(done)]() mutable {
+              im->request(id, std::move(frame), std::move(done));
+            });
 }
 
 bool CpClient::ready() const {

@@ -170,8 +170,7 @@ TEST(CpClient, EventsReachTheHandler) {
     std::lock_guard lock(m);
     if (const auto* c = env.body_as_ConsumerClosed()) events.push_back(c->consumer_id()->str());
     if (const auto* t = env.body_as_TransportStateChanged()) {
-      events.push_back(t->transport_id()->str() + ":" +
-                       cpapi::EnumNameDtlsState(t->dtls_state()));
+      events.push_back(t->transport_id()->str() + ":" + cpapi::EnumNameDtlsState(t->dtls_state()));
     }
   });
   client.start();

@@ -115,13 +115,12 @@ class CpTestServer {
       const bool ok = hello->schema_major() == 1;
       reply(env.id(), [&](flatbuffers::FlatBufferBuilder& fbb) {
         if (!ok) {
-          return std::pair{Body::Error,
-                           cpapi::CreateErrorDirect(fbb, cpapi::ErrorCode::VersionMismatch, "x")
-                               .Union()};
+          return std::pair{
+              Body::Error,
+              cpapi::CreateErrorDirect(fbb, cpapi::ErrorCode::VersionMismatch, "x").Union()};
         }
         return std::pair{Body::HelloReply,
-                         cpapi::CreateHelloReplyDirect(fbb, major, 0, "test-server", true)
-                             .Union()};
+                         cpapi::CreateHelloReplyDirect(fbb, major, 0, "test-server", true).Union()};
       });
       return;
     }
@@ -142,9 +141,9 @@ class CpTestServer {
         return;
       }
       reply(env.id(), [&](flatbuffers::FlatBufferBuilder& fbb) {
-        return std::pair{Body::RouterCreated,
-                         cpapi::CreateRouterCreatedDirect(fbb, id.c_str(), R"({"codecs":[]})")
-                             .Union()};
+        return std::pair{
+            Body::RouterCreated,
+            cpapi::CreateRouterCreatedDirect(fbb, id.c_str(), R"({"codecs":[]})").Union()};
       });
       return;
     }
