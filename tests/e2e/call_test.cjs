@@ -220,6 +220,50 @@ const cases = [
     const ev = await viewer.evaluate(() => window.fanout.events().map((e) => e.method));
     assert(ev.includes('producerResumed'), `no producerResumed notification (got ${ev.join(', ')})`);
   }),
+  // A second, independent client: python3-aiortc (tests/clients/aiortc/fanout_client.py) speaks
+  // the same protocol, publishes audio and video and consumes the Chromium page's.
+  withPages('aiortc_interop', async () => {
+    const { spawn } = require('node:child_process');
+    const path = require('node:path');
+    const [page] = await openPeers('interop', ['chrome'], { res: '320x240' });
+    const client = path.join(__dirname, '..', 'clients', 'aiortc', 'fanout_client.py');
+    const seconds = kFlowSeconds + 8;
+    const child = spawn('/usr/bin/python3', [client, '--url', `${stack.url.replace(/^http/, "ws")}/ws`, '--room', 'interop',
+      '--name', 'aiortc', '--expect-producers', '2', '--seconds', String(seconds)],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await assertFlowing('aiortc_interop', [page], { video: 1, audio: 1 });
+    } catch (e) {
+      child.kill('SIGTERM');
+      await exited;
+      e.message += `\n--- aiortc ---\n${out}${err.split('\n').slice(-15).join('\n')}`;
+      throw e;
+    }
+    const code = await exited;
+    let result;
+    try {
+      result = JSON.parse(out.trim().split('\n').pop());
+    } catch (e) {
+      throw new Error(`aiortc client printed no result (exit ${code}): ${out}\n${err.slice(-2000)}`);
+    }
+    assert(result.ok, `aiortc client failed: ${JSON.stringify(result.errors)}\n${err.slice(-1500)}`);
+    const got = Object.values(result.received);
+    const video = got.find((r) => r.kind === 'video');
+    const audio = got.find((r) => r.kind === 'audio');
+    // The fake camera runs at 20 fps (Chromium may lower it at its start bitrate) and Opus frames
+    // are 20 ms: demand a quarter and half of that.
+    assert(video && video.frames >= seconds * 5,
+      `aiortc decoded ${video ? video.frames : 0} video frames from Chromium in ${seconds} s`);
+    assert(audio && audio.frames >= seconds * 25,
+      `aiortc decoded ${audio ? audio.frames : 0} audio frames from Chromium in ${seconds} s`);
+    console.log(`e2e: aiortc_interop: aiortc decoded ${video.frames} video frames (first after ` +
+      `${video.first_frame_s} s) and ${audio.frames} audio frames from Chromium`);
+  }),
 ];
 
 async function main() {

@@ -22,8 +22,8 @@ import sys
 import time
 
 import websockets
-from aiortc import (RTCConfiguration, RTCPeerConnection, RTCSessionDescription,
-                    AudioStreamTrack, VideoStreamTrack)
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 from aiortc.sdp import SessionDescription
 
 
