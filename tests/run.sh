@@ -19,12 +19,12 @@ configure() {  # dir, extra meson args...
 }
 
 start=$(date +%s)
-if ! configure "$build" >/dev/null || ! ninja -C "$build" -j "$jobs"; then
+if ! configure "$build" -Ddemo=enabled >/dev/null || ! ninja -C "$build" -j "$jobs"; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 rm -rf "$build/test-results" && mkdir -p "$build/test-results"
 meson test -C "$build" --no-rebuild --print-errorlogs --num-processes "$jobs" \
-  --suite unit --suite eal --suite integration
+  --suite unit --suite eal --suite integration --suite e2e
 echo "main suites took $(( $(date +%s) - start )) s"
 
 dirs=("$build")
