@@ -181,8 +181,11 @@ class Stack {
     const sigArgs = [
       '--listen.address=127.0.0.1', `--listen.port=${kSignalingPort}`,
       `--http.static_dir=${this.env('FANOUT_DEMO_DIR')}`,
+      // The demo's open mode (no join tokens); signaling refuses to start without it or a secret.
+      '--auth.open=true',
     ];
-    if (this.withMedia) sigArgs.push(`--controlplane.socket=${this.cpSocket}`, '--auth.open=true');
+    // Without media the control plane socket names nothing: joins then fail with `unavailable`.
+    sigArgs.push(`--controlplane.socket=${this.withMedia ? this.cpSocket : `${this.dir}/no-controlplane.sock`}`);
     await this.startProc('signaling', this.env('FANOUT_SIGNALING_BIN'), sigArgs,
       async () => (await httpGet(`${this.url}/healthz`)).status === 200);
     this.startupMs = Date.now() - t0;
