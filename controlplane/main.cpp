@@ -12,10 +12,14 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "controlplane/api/server.hpp"
 #include "controlplane/config.hpp"
@@ -148,6 +152,60 @@ void leave_dataplane(std::unique_ptr<Service>& service, std::unique_ptr<Node>& n
 
 }  // namespace
 
+// The restart journal (controlplane.state_file): the object model after every change, written to
+// a temporary file and renamed over the journal so that a crash leaves the old or the new one.
+bool write_journal(const Node& node, const std::string& path) {
+  if (path.empty()) return true;
+  static bool failed_before = false;
+  const std::string tmp = path + ".tmp";
+  const std::string text = boost::json::serialize(node.snapshot());
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  bool ok = f != nullptr && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (f != nullptr) ok = (std::fclose(f) == 0) && ok;
+  ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok && !failed_before) {
+    log(Level::kError,
+        "cannot write the restart journal %s: %s — a restarted control plane will not find this "
+        "one's objects; fix the directory or set controlplane.state_file",
+        path.c_str(), std::strerror(errno));
+  }
+  failed_before = !ok;
+  return ok;
+}
+
+// Reads the journal of a previous control plane and adopts what the data plane still holds
+// (Node::restore). A journal that cannot be read is reported and the node starts empty.
+std::unique_ptr<Node> adopt_previous_objects(std::unique_ptr<Node> node,
+                                             const Node::Options& options,
+                                             const std::string& path) {
+  std::optional<boost::json::value> journal;
+  if (!path.empty()) {
+    std::ifstream in(path);
+    if (in) {
+      std::stringstream text;
+      text << in.rdbuf();
+      boost::system::error_code ec;
+      journal = boost::json::parse(text.str(), ec);
+      if (ec) {
+        log(Level::kError, "restart journal %s is not JSON (%s): starting empty", path.c_str(),
+            ec.message().c_str());
+        journal.reset();
+      }
+    }
+  }
+  try {
+    const Node::RestoreSummary s = node->restore(journal ? &*journal : nullptr);
+    log(Level::kInfo, "%s%s", journal ? "" : "no restart journal: ", s.describe().c_str());
+    return node;
+  } catch (const fanout::cp::CpError& e) {
+    log(Level::kError, "restart journal %s: %s: starting empty", path.c_str(), e.what());
+  }
+  node.reset();
+  node = std::make_unique<Node>(options);
+  log(Level::kInfo, "%s", node->restore(nullptr).describe().c_str());
+  return node;
+}
+
 int main(int argc, char** argv) {
   Args args;
   if (auto rc = parse_args(argc, argv, args)) return *rc;
@@ -238,12 +296,15 @@ int main(int argc, char** argv) {
   Clock::time_point last_wait_log;
   std::vector<pollfd> fds;
   int rc = 0;
+  uint64_t journaled_version = 0;
 
   while (!g_stop) {
     const auto now = Clock::now();
     if (!node && now >= next_attempt) {
       try {
         node = std::make_unique<Node>(node_options);
+        node = adopt_previous_objects(std::move(node), node_options, config.state_file);
+        journaled_version = node->model_version();
         service = std::make_unique<Service>(*node, service_options, events);
         handler.set_service(service.get());
         log(Level::kInfo, "connected to the data plane at %s (epoch %llu)",
@@ -297,6 +358,9 @@ int main(int argc, char** argv) {
       }
     }
     server.process(fds);
+    if (node && node->model_version() != journaled_version) {
+      if (write_journal(*node, config.state_file)) journaled_version = node->model_version();
+    }
   }
 
   if (g_stop) log(Level::kInfo, "stopping (data plane objects left in place)");

@@ -90,6 +90,43 @@ StatusOr<TransportCreated> DataplaneLink::create_transport(uint32_t id, std::str
   return out;
 }
 
+StatusOr<DataplaneDump> DataplaneLink::dump() {
+  StatusOr<DataplaneDump> out;
+  auto r = call("Dump", [](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateDump(fbb); });
+  if (!r.ok()) {
+    out.status = r.status;
+    return out;
+  }
+  const fb::DumpReply* d = r.value->body_as_DumpReply();
+  if (d == nullptr) {
+    out.status = Status::failure("Dump: the reply is not a DumpReply");
+    return out;
+  }
+  if (d->transports()) {
+    for (const fb::TransportInfo* t : *d->transports()) {
+      DataplaneDump::Transport x;
+      x.id = t->id();
+      x.created = {t->worker(), t->local_address() ? t->local_address()->str() : std::string(),
+                   t->local_port()};
+      x.ice_ufrag = t->ice_ufrag() ? t->ice_ufrag()->str() : std::string();
+      if (const fb::Tuple* tuple = t->selected_tuple()) {
+        x.selected_tuple =
+            IceTuple{endpoint(tuple->local()), endpoint(tuple->remote()), tuple->port()};
+      }
+      x.srtp_inbound_profile = t->srtp_inbound_profile();
+      x.srtp_outbound_profile = t->srtp_outbound_profile();
+      out.value.transports.push_back(std::move(x));
+    }
+  }
+  if (d->producers()) {
+    for (const fb::ProducerInfo* p : *d->producers()) out.value.producers.push_back(p->id());
+  }
+  if (d->consumers()) {
+    for (const fb::ConsumerInfo* c : *d->consumers()) out.value.consumers.push_back(c->id());
+  }
+  return out;
+}
+
 Status DataplaneLink::set_srtp_keys(uint32_t id, SrtpDirection direction, SrtpProfile profile,
                                     std::span<const uint8_t> key, std::span<const uint8_t> salt) {
   return call("SetSrtpKeys",

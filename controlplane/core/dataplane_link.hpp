@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "controlplane/core/status.hpp"
 #include "controlplane/dtls/srtp_profile.hpp"
@@ -39,6 +40,22 @@ struct TransportCreated {
 };
 
 enum class SrtpDirection { kInbound, kOutbound };
+
+// What the data plane holds (its Dump), as far as a restarted control plane needs it to adopt
+// its predecessor's objects.
+struct DataplaneDump {
+  struct Transport {
+    uint32_t id = 0;
+    TransportCreated created;
+    std::string ice_ufrag;
+    std::optional<IceTuple> selected_tuple;
+    uint16_t srtp_inbound_profile = 0;  // 0: no keys
+    uint16_t srtp_outbound_profile = 0;
+  };
+  std::vector<Transport> transports;
+  std::vector<uint32_t> producers;
+  std::vector<uint32_t> consumers;
+};
 enum class PauseTarget { kProducer, kConsumer };
 
 class DataplaneEventHandler {
@@ -88,6 +105,7 @@ class DataplaneLink {
                        std::span<const uint8_t> inbound_salt, std::span<const uint8_t> outbound_key,
                        std::span<const uint8_t> outbound_salt);
   Status delete_transport(uint32_t id);
+  StatusOr<DataplaneDump> dump();
   Status send_dtls(uint32_t id, std::span<const uint8_t> data);
   Status create_producer(uint32_t id, uint32_t transport, const DataplaneProducer& producer,
                          bool paused = false);

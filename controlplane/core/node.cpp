@@ -145,11 +145,13 @@ std::vector<uint32_t> Node::worker_loads() const {
 
 const Router& Node::create_router(
     const std::string& id, const std::optional<std::vector<RtpCodecCapability>>& media_codecs) {
+  ++model_version_;
   check_new_id("router", id);
   Router r;
   r.id = id;
   r.rtp_capabilities = generate_router_rtp_capabilities(
       media_codecs ? *media_codecs : supported_rtp_capabilities().codecs);
+  r.media_codecs = media_codecs;
   return routers_.emplace(id, std::move(r)).first->second;
 }
 
@@ -180,6 +182,7 @@ uint16_t Node::allocate_own_port(uint16_t attempt) {
 const TransportEntry& Node::create_webrtc_transport(const std::string& router_id,
                                                     const std::string& transport_id, bool own_port,
                                                     boost::json::value app_data) {
+  ++model_version_;
   auto r = routers_.find(router_id);
   if (r == routers_.end()) throw_not_found("router", router_id);
   check_new_id("transport", transport_id);
@@ -225,6 +228,7 @@ const TransportEntry& Node::create_webrtc_transport(const std::string& router_id
 
 void Node::connect_webrtc_transport(const std::string& transport_id, DtlsRole remote_role,
                                     const Fingerprint& remote_fingerprint) {
+  ++model_version_;
   TransportEntry& e = entry_or_throw(transport_id);
   WebRtcTransport* t = transport(e.dataplane_id);
   if (t == nullptr) throw_not_found("transport", transport_id);
@@ -238,6 +242,7 @@ void Node::connect_webrtc_transport(const std::string& transport_id, DtlsRole re
 const Producer& Node::produce(const std::string& transport_id, const std::string& producer_id,
                               MediaKind kind, const RtpParameters& rtp_parameters, bool paused,
                               boost::json::value app_data) {
+  ++model_version_;
   TransportEntry& e = entry_or_throw(transport_id);
   check_new_id("producer", producer_id);
   const Router& r = routers_.at(e.router_id);
@@ -264,6 +269,7 @@ const Producer& Node::produce(const std::string& transport_id, const std::string
 const Consumer& Node::consume(const std::string& transport_id, const std::string& consumer_id,
                               const std::string& producer_id,
                               const RtpCapabilities& rtp_capabilities, bool paused) {
+  ++model_version_;
   TransportEntry& e = entry_or_throw(transport_id);
   Producer& p = producer_or_throw(producer_id);
   check_new_id("consumer", consumer_id);
@@ -309,6 +315,7 @@ const Consumer& Node::consume(const std::string& transport_id, const std::string
 // Pause and keyframes
 
 void Node::set_producer_paused(const std::string& producer_id, bool paused) {
+  ++model_version_;
   Producer& p = producer_or_throw(producer_id);
   if (p.paused == paused) return;
   if (Status s = link_.set_paused(PauseTarget::kProducer, p.dataplane_id, paused); !s.ok())
@@ -325,6 +332,7 @@ void Node::set_producer_paused(const std::string& producer_id, bool paused) {
 }
 
 void Node::set_consumer_paused(const std::string& consumer_id, bool paused) {
+  ++model_version_;
   Consumer& c = consumer_or_throw(consumer_id);
   if (c.paused == paused) return;
   if (Status s = link_.set_paused(PauseTarget::kConsumer, c.dataplane_id, paused); !s.ok())
@@ -351,6 +359,7 @@ void Node::request_key_frame_for(const Producer& producer) {
 // Closing
 
 void Node::close_router(const std::string& id) {
+  ++model_version_;
   auto it = routers_.find(id);
   if (it == routers_.end()) throw_not_found("router", id);
   for (const std::string& tid :
@@ -376,6 +385,7 @@ void Node::close_consumer(const std::string& id) {
 }
 
 void Node::close_transport_with(const std::string& id, const std::string& reason) {
+  ++model_version_;
   TransportEntry& e = entries_.at(id);
   // The data plane deletes the transport's consumers with it (DeleteTransport, after the close
   // linger); producers go now so that consumers elsewhere stop at once.
@@ -390,6 +400,7 @@ void Node::close_transport_with(const std::string& id, const std::string& reason
 }
 
 void Node::close_producer_with(const std::string& id, const std::string& reason) {
+  ++model_version_;
   Producer& p = producers_.at(id);
   // DeleteProducer deletes its consumers in the data plane too.
   for (const std::string& cid : std::vector<std::string>(p.consumers.begin(), p.consumers.end()))
@@ -406,6 +417,7 @@ void Node::close_producer_with(const std::string& id, const std::string& reason)
 
 void Node::close_consumer_with(const std::string& id, const std::string& reason,
                                bool in_dataplane) {
+  ++model_version_;
   Consumer& c = consumers_.at(id);
   if (in_dataplane) (void)link_.delete_consumer(c.dataplane_id);
   if (auto e = entries_.find(c.transport_id); e != entries_.end()) e->second.consumers.erase(id);

@@ -151,6 +151,25 @@ class Node : private DataplaneEventHandler {
   // plane is gone.
   Status run_once(std::chrono::milliseconds timeout);
 
+  // --- Restart (node_journal.cpp) ---
+
+  // Bumped by every change of the object model: the owner rewrites the journal when it moved.
+  uint64_t model_version() const { return model_version_; }
+  // The model as the restart journal keeps it (JSON).
+  boost::json::value snapshot() const;
+  struct RestoreSummary {
+    size_t routers = 0, transports = 0, producers = 0, consumers = 0;
+    size_t dropped = 0;          // in the journal, gone from the data plane
+    size_t orphans_deleted = 0;  // in the data plane, not in the journal
+    std::string describe() const;
+  };
+  // Adopts the objects of a previous control plane: `journal` (its snapshot(), nullptr when there
+  // is none) reconciled with the data plane's Dump. Objects in both are restored without being
+  // created again (media keeps flowing); journal objects the data plane lost are dropped; data
+  // plane objects the journal lacks are deleted. Call once, on an empty node. Throws
+  // std::runtime_error when the data plane cannot be read, CpError for a journal that is not one.
+  RestoreSummary restore(const boost::json::value* journal);
+
   DataplaneLink& link() { return link_; }
   const std::shared_ptr<const DtlsContext>& dtls_context() const { return dtls_context_; }
 
@@ -198,6 +217,7 @@ class Node : private DataplaneEventHandler {
   KeyFrameLimiter key_frames_;
   uint64_t key_frame_errors_ = 0;
   uint64_t key_frame_requests_ = 0;
+  uint64_t model_version_ = 0;
 };
 
 }  // namespace fanout::cp

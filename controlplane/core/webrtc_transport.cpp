@@ -31,6 +31,32 @@ WebRtcTransport::WebRtcTransport(DataplaneLink& link, std::shared_ptr<const Dtls
   if (!created.ok()) throw std::runtime_error(created.status.error());
   created_ = std::move(created.value);
   ice_parameters_ = {std::move(credentials.ufrag), std::move(credentials.pwd), true};
+  describe_candidates_and_fingerprint();
+}
+
+WebRtcTransport::WebRtcTransport(DataplaneLink& link, std::shared_ptr<const DtlsContext> context,
+                                 uint32_t id, WebRtcTransportOptions options,
+                                 const Adopted& adopted)
+    : link_(link),
+      context_(std::move(context)),
+      id_(id),
+      options_(std::move(options)),
+      created_(adopted.created),
+      ice_parameters_(adopted.ice_parameters),
+      role_(adopted.role),
+      selected_tuple_(adopted.selected_tuple),
+      srtp_profile_(adopted.srtp_profile) {
+  if (!context_) throw std::invalid_argument("WebRtcTransport: no DTLS context");
+  describe_candidates_and_fingerprint();
+  if (srtp_profile_) {
+    dtls_state_ = DtlsState::kConnected;
+    ice_state_ = IceState::kCompleted;
+  } else if (selected_tuple_) {
+    ice_state_ = IceState::kConnected;
+  }
+}
+
+void WebRtcTransport::describe_candidates_and_fingerprint() {
   IceCandidate candidate;
   candidate.foundation = std::string(kUdpCandidateFoundation);
   candidate.priority = kHostCandidatePriority;
@@ -50,7 +76,7 @@ WebRtcTransport::~WebRtcTransport() {
 
 void WebRtcTransport::connect(DtlsRole remote_role, const Fingerprint& remote_fingerprint) {
   if (closed_) throw std::invalid_argument("transport " + std::to_string(id_) + " is closed");
-  if (session_) {
+  if (session_ || dtls_state_ == DtlsState::kConnected) {
     throw std::invalid_argument("transport " + std::to_string(id_) + " is already connected");
   }
   std::optional<DtlsRole> role = resolve_dtls_role(dtls_parameters_.role, remote_role);

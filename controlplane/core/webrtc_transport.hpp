@@ -82,6 +82,20 @@ class WebRtcTransport {
   // std::runtime_error with the data plane's reason if it refuses.
   WebRtcTransport(DataplaneLink& link, std::shared_ptr<const DtlsContext> context, uint32_t id,
                   WebRtcTransportOptions options = {});
+  // What a restarted control plane knows of a transport its predecessor created and the data
+  // plane still holds (the journal's ICE credentials and role, the data plane's Dump).
+  struct Adopted {
+    TransportCreated created;
+    IceParameters ice_parameters;
+    std::optional<DtlsRole> role;
+    std::optional<IceTuple> selected_tuple;
+    std::optional<SrtpProfile> srtp_profile;  // keys installed in both directions
+  };
+  // Adopts a transport that exists in the data plane: nothing is created there. With keys it is
+  // DTLS connected (its session cannot be resumed, but media needs only the installed keys);
+  // without, it is new and connect() may still be called.
+  WebRtcTransport(DataplaneLink& link, std::shared_ptr<const DtlsContext> context, uint32_t id,
+                  WebRtcTransportOptions options, const Adopted& adopted);
   // Closes (close_notify, DeleteTransport) if close() was not called.
   ~WebRtcTransport();
   WebRtcTransport(const WebRtcTransport&) = delete;
@@ -127,6 +141,7 @@ class WebRtcTransport {
   uint64_t dtls_send_errors() const { return dtls_send_errors_; }
 
  private:
+  void describe_candidates_and_fingerprint();
   void start_session();
   void on_session_state(DtlsState state);
   void install_keys();

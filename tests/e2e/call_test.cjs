@@ -264,6 +264,45 @@ const cases = [
     console.log(`e2e: aiortc_interop: aiortc decoded ${video.frames} video frames (first after ` +
       `${video.first_frame_s} s) and ${audio.frames} audio frames from Chromium`);
   }),
+  // Issue 3: the control plane is killed (SIGKILL) during a call; media keeps flowing while it is
+  // down, and once restarted it has adopted the same routers, transports, producers and consumers
+  // (its journal reconciled with the data plane's Dump): pausing a producer works again.
+  withPages('controlplane_sigkill', async () => {
+    const [left, right] = await openPeers('restart', ['left', 'right'], { res: '320x240' });
+    await assertFlowing('controlplane_sigkill', [left, right], { video: 1, audio: 1 });
+    const inbound = async (p, kind) => (await pageStats(p)).inbound.find((r) => r.kind === kind);
+    await stack.killControlplane();
+    const before = [await inbound(right, 'video'), await inbound(left, 'video')];
+    await sleep(3000);
+    const after = [await inbound(right, 'video'), await inbound(left, 'video')];
+    for (let i = 0; i < 2; ++i) {
+      assert(after[i].framesDecoded > before[i].framesDecoded + 20,
+        `video stalled while the control plane was down (${before[i].framesDecoded} -> ` +
+        `${after[i].framesDecoded} frames in 3 s)`);
+    }
+    const t0 = Date.now();
+    await stack.startControlplane();
+    const log = stack.controlplane.tail(40);
+    assert(/restored 1 routers, 4 transports, 4 producers, 4 consumers; dropped 0/.test(log),
+      `the restarted control plane did not adopt the call:\n${log}`);
+    // Signaling reconnects (backoff up to 2 s); then a pause must reach the restored producer.
+    await waitFor('pauseProducer through the restarted control plane', async () => {
+      try {
+        await left.evaluate(() => window.fanout.pause('webcam'));
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }, { timeoutMs: 10000, intervalMs: 300 });
+    await waitFor('producerPaused on the other page', () => right.evaluate(() =>
+      window.fanout.events().some((e) => e.method === 'producerPaused')), { timeoutMs: 5000 });
+    await left.evaluate(() => window.fanout.resume('webcam'));
+    const v = (await inbound(right, 'video')).framesDecoded;
+    await waitFor('video again after resume', async () =>
+      (await inbound(right, 'video')).framesDecoded > v + 5, { timeoutMs: 10000, intervalMs: 200 });
+    console.log(`e2e: controlplane_sigkill: media flowed 3 s without a control plane; restarted ` +
+      `and serving in ${Date.now() - t0} ms`);
+  }),
 ];
 
 async function main() {

@@ -171,12 +171,7 @@ class Stack {
           fs.existsSync(`/sys/class/net/${kTapName}`));
       execFileSync('ip', ['addr', 'add', kKernelAddress, 'dev', kTapName]);
       execFileSync('ip', ['link', 'set', kTapName, 'up']);
-      await this.startProc('controlplane', this.env('FANOUT_CONTROLPLANE_BIN'), [
-        '--set', `controlplane.dataplane_socket=${this.dpSocket}`,
-        '--set', `controlplane.api_socket=${this.cpSocket}`,
-        '--set', `controlplane.state_file=${path.join(this.dir, 'controlplane.state')}`,
-        '--set', `webrtc.announced_address=${kDataplaneAddress}`,
-      ], () => socketAccepts(this.cpSocket));
+      await this.startControlplane();
     }
     const sigArgs = [
       '--listen.address=127.0.0.1', `--listen.port=${kSignalingPort}`,
@@ -189,6 +184,25 @@ class Stack {
     await this.startProc('signaling', this.env('FANOUT_SIGNALING_BIN'), sigArgs,
       async () => (await httpGet(`${this.url}/healthz`)).status === 200);
     this.startupMs = Date.now() - t0;
+  }
+
+  // Started again after killControlplane(), with the same restart journal.
+  async startControlplane() {
+    this.controlplane = await this.startProc('controlplane', this.env('FANOUT_CONTROLPLANE_BIN'), [
+      '--set', `controlplane.dataplane_socket=${this.dpSocket}`,
+      '--set', `controlplane.api_socket=${this.cpSocket}`,
+      '--set', `controlplane.state_file=${path.join(this.dir, 'controlplane.state')}`,
+      '--set', `webrtc.announced_address=${kDataplaneAddress}`,
+    ], () => socketAccepts(this.cpSocket));
+  }
+
+  // SIGKILL: no chance to clean up, as in a crash.
+  async killControlplane() {
+    const p = this.controlplane;
+    p.child.kill('SIGKILL');
+    while (p.alive()) await sleep(20);
+    this.procs = this.procs.filter((x) => x !== p);
+    this.deadLogs = (this.deadLogs || '') + `--- controlplane before SIGKILL ---\n${p.tail()}\n`;
   }
 
   // The data plane's drop counters ({ reason: count }), read with fanoutctl.
