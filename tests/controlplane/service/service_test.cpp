@@ -548,5 +548,65 @@ TEST_F(ServiceTest, AnnouncedAddressReplacesTheDataplanesInCandidates) {
   run_for(milliseconds(50));
 }
 
+// A control plane that dies without cleaning up (SIGKILL) leaves its objects forwarding in the
+// data plane; the next one adopts them from the journal, under the same ids, without creating
+// anything again. With no journal it deletes what it cannot account for.
+TEST_F(ServiceTest, RestartAdoptsTheJournalAndDeletesWhatItDoesNotKnow) {
+  ASSERT_NE(create_router("room-r").envelope()->body_as_RouterCreated(), nullptr);
+  ASSERT_NE(create_transport("room-r", "t-send").envelope()->body_as_WebRtcTransportCreated(),
+            nullptr);
+  ASSERT_NE(create_transport("room-r", "t-recv").envelope()->body_as_WebRtcTransportCreated(),
+            nullptr);
+  Reply p = produce("t-send", "p-video", kChromeVp8Producer);
+  ASSERT_NE(p.envelope()->body_as_Produced(), nullptr) << p.describe();
+  Reply c = consume("t-recv", "c-video", "p-video", kChromeDeviceCapabilities);
+  ASSERT_NE(c.envelope()->body_as_Consumed(), nullptr) << c.describe();
+  const json::value journal = json::parse(json::serialize(node_->snapshot()));
+  const std::string send_ufrag =
+      node_->webrtc_transport("t-send")->ice_parameters().username_fragment;
+  const uint32_t send_dp_id = node_->transport_entry("t-send")->dataplane_id;
+
+  auto restart = []() {
+    delete service_;
+    node_->link().close();  // as after SIGKILL: nothing is deleted in the data plane
+    delete node_;
+    Node::Options node_options;
+    node_options.link.socket_path = process_.socket_path();
+    node_options.link.client_name = "controlplane_service_test (restarted)";
+    node_ = new Node(node_options);
+  };
+  restart();
+  const Node::RestoreSummary s = node_->restore(&journal);
+  service_ = new Service(*node_, ServiceOptions{}, *sink_);
+  EXPECT_EQ(s.routers, 1u);
+  EXPECT_EQ(s.transports, 2u);
+  EXPECT_EQ(s.producers, 1u);
+  EXPECT_EQ(s.consumers, 1u);
+  EXPECT_EQ(s.dropped, 0u);
+  EXPECT_EQ(s.orphans_deleted, 0u) << s.describe();
+  ASSERT_NE(node_->webrtc_transport("t-send"), nullptr);
+  EXPECT_EQ(node_->webrtc_transport("t-send")->ice_parameters().username_fragment, send_ufrag);
+  EXPECT_EQ(node_->transport_entry("t-send")->dataplane_id, send_dp_id);
+  EXPECT_EQ(dataplane_producer_count(), 1u);
+  // The adopted model serves requests on the same ids.
+  Reply r = set_paused(api::Target::Consumer, "c-video", false);
+  EXPECT_NE(r.envelope()->body_as_Ok(), nullptr) << r.describe();
+  const json::value d = dump();
+  EXPECT_EQ(d.at("transports").as_array().size(), 2u);
+  // A new object does not reuse an adopted data plane id.
+  ASSERT_NE(create_transport("room-r", "t-late").envelope()->body_as_WebRtcTransportCreated(),
+            nullptr);
+  EXPECT_GT(node_->transport_entry("t-late")->dataplane_id, send_dp_id);
+
+  // No journal: every object the data plane holds is unknown, and goes.
+  restart();
+  const Node::RestoreSummary empty = node_->restore(nullptr);
+  service_ = new Service(*node_, ServiceOptions{}, *sink_);
+  EXPECT_EQ(empty.transports, 0u);
+  EXPECT_EQ(empty.orphans_deleted, 5u) << empty.describe();  // 3 transports, 1 producer, 1 consumer
+  EXPECT_EQ(dataplane_producer_count(), 0u);
+  EXPECT_TRUE(dataplane_consumers().empty());
+}
+
 }  // namespace
 }  // namespace fanout::cp::test
