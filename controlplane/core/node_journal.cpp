@@ -60,29 +60,14 @@ const json::object& object_at(const json::value& v, const std::string& path) {
   return v.get_object();
 }
 
-json::value mapping_to_json(const RtpMapping& m) {
-  json::array codecs;
-  for (const auto& c : m.codecs)
-    codecs.push_back(json::array{c.payload_type, c.mapped_payload_type});
-  json::array encodings;
-  for (const auto& e : m.encodings) {
-    json::object o{{"mappedSsrc", e.mapped_ssrc}};
-    if (e.ssrc) o["ssrc"] = *e.ssrc;
-    if (e.rid) o["rid"] = *e.rid;
-    if (e.scalability_mode) o["scalabilityMode"] = *e.scalability_mode;
-    encodings.push_back(std::move(o));
-  }
-  return json::object{{"codecs", std::move(codecs)}, {"encodings", std::move(encodings)}};
-}
-
 RtpMapping mapping_from_json(const json::value& v, const std::string& path) {
   const json::object& o = object_at(v, path);
   RtpMapping m;
   for (const json::value& c : array_of(o, "codecs", path)) {
-    if (!c.is_array() || c.get_array().size() != 2) bad_journal(path + ".codecs: expected pairs");
-    const auto pt = c.get_array()[0].to_number<uint8_t>();
-    const auto mapped = c.get_array()[1].to_number<uint8_t>();
-    m.codecs.push_back({pt, mapped});
+    const json::object& co = object_at(c, path + ".codecs[]");
+    m.codecs.push_back(
+        {static_cast<uint8_t>(uint_of(co, "payloadType", path + ".codecs[]")),
+         static_cast<uint8_t>(uint_of(co, "mappedPayloadType", path + ".codecs[]"))});
   }
   for (const json::value& e : array_of(o, "encodings", path)) {
     const json::object& eo = object_at(e, path + ".encodings[]");
@@ -142,7 +127,7 @@ json::value Node::snapshot() const {
                                      {"transportId", p.transport_id},
                                      {"kind", to_string(p.kind)},
                                      {"rtpParameters", to_json(p.rtp_parameters)},
-                                     {"rtpMapping", mapping_to_json(p.rtp_mapping)},
+                                     {"rtpMapping", to_json(p.rtp_mapping)},
                                      {"paused", p.paused},
                                      {"appData", p.app_data}});
   }

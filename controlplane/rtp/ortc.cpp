@@ -5,10 +5,28 @@
 #include <random>
 #include <set>
 
+#include <boost/json.hpp>
+
 #include "controlplane/rtp/h264_profile.hpp"
 #include "controlplane/rtp/supported_capabilities.hpp"
 
 namespace fanout::cp {
+
+boost::json::value to_json(const RtpMapping& m) {
+  boost::json::array codecs, encodings;
+  for (const RtpMapping::Codec& c : m.codecs) {
+    codecs.push_back(boost::json::object{{"payloadType", c.payload_type},
+                                         {"mappedPayloadType", c.mapped_payload_type}});
+  }
+  for (const RtpMapping::Encoding& e : m.encodings) {
+    boost::json::object o{{"mappedSsrc", e.mapped_ssrc}};
+    if (e.ssrc) o["ssrc"] = *e.ssrc;
+    if (e.rid) o["rid"] = *e.rid;
+    if (e.scalability_mode) o["scalabilityMode"] = *e.scalability_mode;
+    encodings.push_back(std::move(o));
+  }
+  return boost::json::object{{"codecs", std::move(codecs)}, {"encodings", std::move(encodings)}};
+}
 
 namespace {
 

@@ -46,6 +46,10 @@ struct RtpMapping {
   std::vector<Encoding> encodings;
 };
 
+// { codecs: [ { payloadType, mappedPayloadType } ], encodings: [ { ssrc?, rid?, scalabilityMode?,
+// mappedSsrc } ] }: in dumps, and in the control plane's restart journal.
+boost::json::value to_json(const RtpMapping& mapping);
+
 // Checks what a producer sends: codecs of `kind`, unique payload types, every RTX apt naming a
 // media codec of the list, unique header extension ids, encodings with an ssrc or a rid, unique
 // SSRCs and rids, codecPayloadType naming a media codec. Errors name the path under `path`.

@@ -106,22 +106,6 @@ json::value endpoint_tuple_json(const IceTuple& tuple) {
                       {"protocol", "udp"}};
 }
 
-json::value mapping_json(const RtpMapping& m) {
-  json::array codecs, encodings;
-  for (const RtpMapping::Codec& c : m.codecs) {
-    codecs.push_back(json::object{{"payloadType", c.payload_type},
-                                  {"mappedPayloadType", c.mapped_payload_type}});
-  }
-  for (const RtpMapping::Encoding& e : m.encodings) {
-    json::object o{{"mappedSsrc", e.mapped_ssrc}};
-    if (e.ssrc) o["ssrc"] = *e.ssrc;
-    if (e.rid) o["rid"] = *e.rid;
-    if (e.scalability_mode) o["scalabilityMode"] = *e.scalability_mode;
-    encodings.push_back(std::move(o));
-  }
-  return json::object{{"codecs", std::move(codecs)}, {"encodings", std::move(encodings)}};
-}
-
 }  // namespace
 
 json::value dump_json(Node& node, const std::string& announced_address) {
@@ -163,7 +147,7 @@ json::value dump_json(Node& node, const std::string& announced_address) {
                      {"kind", std::string(to_string(p.kind))},
                      {"paused", p.paused},
                      {"rtpParameters", to_json(p.rtp_parameters)},
-                     {"rtpMapping", mapping_json(p.rtp_mapping)},
+                     {"rtpMapping", to_json(p.rtp_mapping)},
                      {"consumableRtpParameters", to_json(p.consumable_rtp_parameters)},
                      {"consumerIds", string_array(p.consumers)},
                      {"appData", p.app_data.is_null() ? json::value(json::object{}) : p.app_data}});
