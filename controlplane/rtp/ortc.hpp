@@ -75,7 +75,8 @@ inline bool can_consume(const RtpParameters& consumable, const RtpCapabilities& 
 }
 
 // The consumer's parameters: router codecs the remote supports (the first media codec and its
-// RTX unless `pipe`), the header extensions the remote supports with the same id, one encoding
+// RTX unless `pipe`), the header extensions the remote supports with the same id (except MID and
+// transport-wide-cc, whose values the data plane forwards from the producer), one encoding
 // with a new random SSRC (rtx = ssrc + 1 when RTX is negotiated), cname copied, reducedSize.
 // A pipe consumer keeps every matching codec and the consumable encodings, without RTX.
 // Throws RtpError(kUnsupported) when the remote cannot receive the producer's codec.
