@@ -179,6 +179,15 @@ uint16_t Node::allocate_own_port(uint16_t attempt) {
                                                  ".." + std::to_string(max) + " is in use");
 }
 
+void Node::watch_transport(const std::string& id, WebRtcTransport& transport) {
+  transport.set_state_callback([this, id](WebRtcTransport& t) {
+    // The journal says whether DTLS ended, so that a restart does not handshake again.
+    if (t.dtls_state() == DtlsState::kFailed || t.dtls_state() == DtlsState::kClosed)
+      ++model_version_;
+    if (observer_) observer_->on_transport_state(id, t);
+  });
+}
+
 const TransportEntry& Node::create_webrtc_transport(const std::string& router_id,
                                                     const std::string& transport_id, bool own_port,
                                                     boost::json::value app_data) {
@@ -219,9 +228,7 @@ const TransportEntry& Node::create_webrtc_transport(const std::string& router_id
   entry.own_port = options.local_port;
   entry.app_data = std::move(app_data);
   if (entry.own_port) own_ports_in_use_.insert(entry.own_port);
-  created->set_state_callback([this, transport_id](WebRtcTransport& t) {
-    if (observer_) observer_->on_transport_state(transport_id, t);
-  });
+  watch_transport(transport_id, *created);
   r->second.transports.insert(transport_id);
   return entries_.emplace(transport_id, std::move(entry)).first->second;
 }

@@ -22,6 +22,7 @@
 #include "controlplane/core/consumer.hpp"
 #include "controlplane/core/dataplane_link.hpp"
 #include "controlplane/core/errors.hpp"
+#include "controlplane/core/journal.hpp"
 #include "controlplane/core/keyframe_limiter.hpp"
 #include "controlplane/core/producer.hpp"
 #include "controlplane/core/router.hpp"
@@ -155,19 +156,27 @@ class Node : private DataplaneEventHandler {
 
   // Bumped by every change of the object model: the owner rewrites the journal when it moved.
   uint64_t model_version() const { return model_version_; }
-  // The model as the restart journal keeps it (JSON).
+  // The model as the restart journal keeps it (controlplane/core/journal.hpp), and as JSON.
+  Journal journal() const;
   boost::json::value snapshot() const;
   struct RestoreSummary {
     size_t routers = 0, transports = 0, producers = 0, consumers = 0;
-    size_t dropped = 0;          // in the journal, gone from the data plane
-    size_t orphans_deleted = 0;  // in the data plane, not in the journal
+    size_t transports_keyed = 0;               // SRTP keys installed: DTLS connected, media flows
+    size_t transports_rehandshaking = 0;       // no keys yet: a fresh DTLS session with the browser
+    size_t dropped = 0;                        // in the journal, gone from the data plane
+    std::vector<std::string> dropped_details;  // one line each: what and why
+    size_t orphans_deleted = 0;                // in the data plane, not in the journal
+    size_t orphan_transports = 0, orphan_producers = 0, orphan_consumers = 0;
+    size_t orphans_failed = 0;  // deletes refused (already gone with their parent)
+    // One line for the log: "restored N routers, N transports (...), ...; dropped ...; deleted".
     std::string describe() const;
   };
   // Adopts the objects of a previous control plane: `journal` (its snapshot(), nullptr when there
-  // is none) reconciled with the data plane's Dump. Objects in both are restored without being
-  // created again (media keeps flowing); journal objects the data plane lost are dropped; data
-  // plane objects the journal lacks are deleted. Call once, on an empty node. Throws
-  // std::runtime_error when the data plane cannot be read, CpError for a journal that is not one.
+  // is none) reconciled with the data plane's Dump (see reconcile()). Objects in both are restored
+  // without being created again (media keeps flowing); journal objects the data plane lost are
+  // dropped; data plane objects the journal lacks are deleted. Call once, on an empty node. Throws
+  // std::runtime_error when the data plane cannot be read, CpError for a journal that is not one
+  // (before anything changed).
   RestoreSummary restore(const boost::json::value* journal);
 
   DataplaneLink& link() { return link_; }
@@ -182,6 +191,8 @@ class Node : private DataplaneEventHandler {
   void on_ice_consent_expired(uint32_t transport) override;
   WebRtcTransport* find_for_event(uint32_t id);
 
+  // Reports the transport's state changes to the observer under its string id.
+  void watch_transport(const std::string& id, WebRtcTransport& transport);
   TransportEntry& entry_or_throw(const std::string& id);
   Producer& producer_or_throw(const std::string& id);
   Consumer& consumer_or_throw(const std::string& id);

@@ -48,11 +48,20 @@ WebRtcTransport::WebRtcTransport(DataplaneLink& link, std::shared_ptr<const Dtls
       srtp_profile_(adopted.srtp_profile) {
   if (!context_) throw std::invalid_argument("WebRtcTransport: no DTLS context");
   describe_candidates_and_fingerprint();
+  remote_role_ = adopted.remote_role;
+  remote_fingerprint_ = adopted.remote_fingerprint;
   if (srtp_profile_) {
     dtls_state_ = DtlsState::kConnected;
     ice_state_ = IceState::kCompleted;
-  } else if (selected_tuple_) {
-    ice_state_ = IceState::kConnected;
+    return;
+  }
+  if (selected_tuple_) ice_state_ = IceState::kConnected;
+  if (adopted.dtls_ended) {
+    dtls_state_ = DtlsState::kFailed;
+    failure_reason_ = "DTLS ended before the control plane restarted";
+  } else if (adopted.remote_role && adopted.remote_fingerprint) {
+    // No state change to report yet: the observer is attached after construction.
+    connect(*adopted.remote_role, *adopted.remote_fingerprint);
   }
 }
 
@@ -76,7 +85,7 @@ WebRtcTransport::~WebRtcTransport() {
 
 void WebRtcTransport::connect(DtlsRole remote_role, const Fingerprint& remote_fingerprint) {
   if (closed_) throw std::invalid_argument("transport " + std::to_string(id_) + " is closed");
-  if (session_ || dtls_state_ == DtlsState::kConnected) {
+  if (session_ || dtls_state_ == DtlsState::kConnected || dtls_state_ == DtlsState::kFailed) {
     throw std::invalid_argument("transport " + std::to_string(id_) + " is already connected");
   }
   std::optional<DtlsRole> role = resolve_dtls_role(dtls_parameters_.role, remote_role);
@@ -95,6 +104,8 @@ void WebRtcTransport::connect(DtlsRole remote_role, const Fingerprint& remote_fi
   session->set_state_callback([this](DtlsState state) { on_session_state(state); });
   session_ = std::move(session);
   role_ = *role;
+  remote_role_ = remote_role;
+  remote_fingerprint_ = remote_fingerprint;
   if (selected_tuple_ || !early_records_.empty()) start_session();
 }
 

@@ -90,10 +90,17 @@ class WebRtcTransport {
     std::optional<DtlsRole> role;
     std::optional<IceTuple> selected_tuple;
     std::optional<SrtpProfile> srtp_profile;  // keys installed in both directions
+    // The browser's dtlsParameters if connect() came before the restart.
+    std::optional<DtlsRole> remote_role;
+    std::optional<Fingerprint> remote_fingerprint;
+    bool dtls_ended = false;  // DTLS had failed or closed: failed, nothing resumed
   };
   // Adopts a transport that exists in the data plane: nothing is created there. With keys it is
-  // DTLS connected (its session cannot be resumed, but media needs only the installed keys);
-  // without, it is new and connect() may still be called.
+  // DTLS connected (its session cannot be resumed, but media needs only the installed keys, and a
+  // later connect() is refused as a second one). Without keys but with the browser's parameters
+  // it starts a fresh DTLS session with them (the browser's retransmitted flight may complete it;
+  // if not, the handshake timeout fails it as usual). Without either it is new and connect() may
+  // still be called.
   WebRtcTransport(DataplaneLink& link, std::shared_ptr<const DtlsContext> context, uint32_t id,
                   WebRtcTransportOptions options, const Adopted& adopted);
   // Closes (close_notify, DeleteTransport) if close() was not called.
@@ -122,6 +129,9 @@ class WebRtcTransport {
   IceState ice_state() const { return ice_state_; }
   DtlsState dtls_state() const { return dtls_state_; }
   std::optional<DtlsRole> dtls_role() const { return role_; }
+  // What connect() was given (for the restart journal); nullopt before.
+  std::optional<DtlsRole> remote_dtls_role() const { return remote_role_; }
+  const std::optional<Fingerprint>& remote_fingerprint() const { return remote_fingerprint_; }
   const std::optional<IceTuple>& selected_tuple() const { return selected_tuple_; }
   // Profile installed in the data plane (both directions); nullopt until then.
   std::optional<SrtpProfile> srtp_profile() const { return srtp_profile_; }
@@ -160,6 +170,8 @@ class WebRtcTransport {
   IceState ice_state_ = IceState::kNew;
   DtlsState dtls_state_ = DtlsState::kNew;
   std::optional<DtlsRole> role_;
+  std::optional<DtlsRole> remote_role_;
+  std::optional<Fingerprint> remote_fingerprint_;
   std::optional<IceTuple> selected_tuple_;
   std::optional<SrtpProfile> srtp_profile_;
   std::unique_ptr<DtlsSession> session_;

@@ -1,0 +1,313 @@
+// The restart journal without a data plane: a Journal survives JSON (what a control plane writes
+// is what the next one reads, field by field), a file that is not a journal is refused with the
+// path of its defect, and reconcile() against a synthetic Dump adopts what both know, drops what
+// the data plane lost (and what hangs off it), and names every data plane object nobody owns.
+#include "controlplane/core/journal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "controlplane/core/errors.hpp"
+#include "tests/controlplane/rtp/fixtures.hpp"
+
+namespace fanout::cp::test {
+namespace {
+
+namespace json = boost::json;
+
+Journal sample_journal() {
+  Journal j;
+  JournalRouter r1{"room-1", std::nullopt};
+  JournalRouter r2{"room-2", std::vector<RtpCodecCapability>{}};
+  const json::value codecs = json::parse(kRouterMediaCodecs);
+  for (const json::value& c : codecs.as_array())
+    r2.media_codecs->push_back(parse_rtp_codec_capability(c, "mediaCodecs[]"));
+  j.routers = {r1, r2};
+
+  JournalTransport send;
+  send.id = "t-send";
+  send.router_id = "room-1";
+  send.dataplane_id = 7;
+  send.app_data = json::object{{"peer", "alice"}};
+  send.next_consumer_mid = 0;
+  send.ice_ufrag = "ufragsend";
+  send.ice_pwd = "pwdsend0123456789abcdef";
+  send.role = DtlsRole::kServer;
+  send.remote_role = DtlsRole::kClient;
+  send.remote_fingerprint = Fingerprint{HashAlgorithm::kSha256, "AB:CD:EF"};
+  JournalTransport recv;
+  recv.id = "t-recv";
+  recv.router_id = "room-1";
+  recv.dataplane_id = 8;
+  recv.own_port = 40002;
+  recv.next_consumer_mid = 3;
+  recv.ice_ufrag = "ufragrecv";
+  recv.ice_pwd = "pwdrecv0123456789abcdef";
+  recv.dtls_ended = true;
+  j.transports = {send, recv};
+
+  JournalProducer p;
+  p.id = "p-video";
+  p.dataplane_id = 11;
+  p.transport_id = "t-send";
+  p.kind = MediaKind::kVideo;
+  p.rtp_parameters = parse_rtp_parameters(json::parse(kChromeVp8Producer));
+  p.rtp_mapping.codecs = {{96, 101}, {97, 102}};
+  p.rtp_mapping.encodings = {{1738264751u, std::nullopt, "L1T3", 555u},
+                             {std::nullopt, "h", std::nullopt, 556u}};
+  p.paused = true;
+  p.app_data = json::object{{"source", "camera"}};
+  j.producers = {p};
+
+  JournalConsumer c;
+  c.id = "c-video";
+  c.dataplane_id = 21;
+  c.producer_id = "p-video";
+  c.transport_id = "t-recv";
+  c.kind = MediaKind::kVideo;
+  c.rtp_parameters = p.rtp_parameters;
+  c.paused = false;
+  j.consumers = {c};
+  return j;
+}
+
+// Through text, as the file on disk.
+Journal through_text(const Journal& j) {
+  return parse_journal(json::parse(json::serialize(to_json(j))));
+}
+
+TEST(Journal, SurvivesJsonFieldByField) {
+  const Journal in = sample_journal();
+  const Journal out = through_text(in);
+  ASSERT_EQ(out.routers.size(), 2u);
+  EXPECT_EQ(out.routers[0].id, "room-1");
+  EXPECT_FALSE(out.routers[0].media_codecs);
+  ASSERT_TRUE(out.routers[1].media_codecs);
+  EXPECT_EQ(*out.routers[1].media_codecs, *in.routers[1].media_codecs);
+
+  ASSERT_EQ(out.transports.size(), 2u);
+  const JournalTransport& s = out.transports[0];
+  EXPECT_EQ(s.id, "t-send");
+  EXPECT_EQ(s.router_id, "room-1");
+  EXPECT_EQ(s.dataplane_id, 7u);
+  EXPECT_EQ(s.own_port, 0);
+  EXPECT_EQ(s.app_data, in.transports[0].app_data);
+  EXPECT_EQ(s.ice_ufrag, "ufragsend");
+  EXPECT_EQ(s.ice_pwd, "pwdsend0123456789abcdef");
+  EXPECT_EQ(s.role, DtlsRole::kServer);
+  EXPECT_EQ(s.remote_role, DtlsRole::kClient);
+  ASSERT_TRUE(s.remote_fingerprint);
+  EXPECT_EQ(s.remote_fingerprint->algorithm, HashAlgorithm::kSha256);
+  EXPECT_EQ(s.remote_fingerprint->value, "AB:CD:EF");
+  EXPECT_FALSE(s.dtls_ended);
+  const JournalTransport& r = out.transports[1];
+  EXPECT_EQ(r.own_port, 40002);
+  EXPECT_EQ(r.next_consumer_mid, 3u);
+  EXPECT_FALSE(r.role);
+  EXPECT_FALSE(r.remote_role);
+  EXPECT_FALSE(r.remote_fingerprint);
+  EXPECT_TRUE(r.dtls_ended);
+  EXPECT_TRUE(r.app_data.is_null());
+
+  ASSERT_EQ(out.producers.size(), 1u);
+  const JournalProducer& p = out.producers[0];
+  EXPECT_EQ(p.id, "p-video");
+  EXPECT_EQ(p.dataplane_id, 11u);
+  EXPECT_EQ(p.transport_id, "t-send");
+  EXPECT_EQ(p.kind, MediaKind::kVideo);
+  EXPECT_EQ(to_json(p.rtp_parameters), to_json(in.producers[0].rtp_parameters));
+  EXPECT_EQ(p.rtp_mapping.codecs, in.producers[0].rtp_mapping.codecs);
+  EXPECT_EQ(p.rtp_mapping.encodings, in.producers[0].rtp_mapping.encodings);
+  EXPECT_TRUE(p.paused);
+  EXPECT_EQ(p.app_data, in.producers[0].app_data);
+
+  ASSERT_EQ(out.consumers.size(), 1u);
+  const JournalConsumer& c = out.consumers[0];
+  EXPECT_EQ(c.id, "c-video");
+  EXPECT_EQ(c.dataplane_id, 21u);
+  EXPECT_EQ(c.producer_id, "p-video");
+  EXPECT_EQ(c.transport_id, "t-recv");
+  EXPECT_FALSE(c.paused);
+  EXPECT_EQ(to_json(c.rtp_parameters), to_json(in.consumers[0].rtp_parameters));
+
+  // A second trip changes nothing: what is written is a fixed point.
+  EXPECT_EQ(to_json(through_text(out)), to_json(out));
+}
+
+// Expects parse_journal to refuse `text` with a message that contains `what`.
+void expect_refused(const std::string& text, const std::string& what) {
+  try {
+    parse_journal(json::parse(text));
+    ADD_FAILURE() << "accepted: " << text;
+  } catch (const CpError& e) {
+    EXPECT_EQ(e.code(), CpError::Code::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+  }
+}
+
+TEST(Journal, RefusesWhatIsNotOneWithThePathOfTheDefect) {
+  expect_refused("[]", "journal: expected an object");
+  expect_refused(R"({"version": 1, "routers": [], "transports": [], "producers": [],
+                     "consumers": []})",
+                 "version: not 2");
+  expect_refused(R"({"version": 2, "transports": [], "producers": [], "consumers": []})",
+                 "journal.routers: missing");
+  json::value j = to_json(sample_journal());
+  j.at("transports").as_array()[1].as_object().erase("icePwd");
+  expect_refused(json::serialize(j), "transports[1].icePwd: missing");
+  j = to_json(sample_journal());
+  j.at("transports").as_array()[0].as_object()["dataplaneId"] = -3;
+  expect_refused(json::serialize(j), "transports[0].dataplaneId: expected an unsigned integer");
+  j = to_json(sample_journal());
+  j.at("transports").as_array()[0].as_object()["ownPort"] = 70000;
+  expect_refused(json::serialize(j), "transports[0].ownPort: out of range");
+  j = to_json(sample_journal());
+  j.at("transports").as_array()[0].as_object()["remoteDtlsRole"] = "leader";
+  expect_refused(json::serialize(j), "transports[0].remoteDtlsRole: not a DTLS role");
+  j = to_json(sample_journal());
+  j.at("producers").as_array()[0].as_object()["kind"] = "data";
+  expect_refused(json::serialize(j), "producers[0].kind: not audio or video");
+  // The RTP parsers' own errors come out as journal errors too.
+  j = to_json(sample_journal());
+  j.at("consumers").as_array()[0].as_object()["rtpParameters"] = json::object{{"codecs", 5}};
+  expect_refused(json::serialize(j), "journal: consumers[0].rtpParameters");
+}
+
+DataplaneDump::Transport dp_transport(uint32_t id, const std::string& ufrag) {
+  DataplaneDump::Transport t;
+  t.id = id;
+  t.ice_ufrag = ufrag;
+  return t;
+}
+
+std::vector<std::string> ids_of_transports(const Journal& j) {
+  std::vector<std::string> out;
+  for (const auto& t : j.transports) out.push_back(t.id);
+  return out;
+}
+
+bool mentions(const std::vector<std::string>& lines, const std::string& what,
+              const std::string& why) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.rfind(what + " ", 0) == 0 && l.find(why) != std::string::npos;
+  });
+}
+
+// A journal and a data plane that disagree in every way a crash or a data plane restart can make
+// them disagree.
+TEST(Reconcile, AdoptsWhatBothKnowDropsWhatTheDataPlaneLostDeletesOrphans) {
+  Journal j;
+  j.routers = {{"room", std::nullopt}};
+  auto transport = [](const std::string& id, const std::string& router, uint32_t dp,
+                      const std::string& ufrag) {
+    JournalTransport t;
+    t.id = id;
+    t.router_id = router;
+    t.dataplane_id = dp;
+    t.ice_ufrag = ufrag;
+    return t;
+  };
+  j.transports = {transport("t-a", "room", 1, "ua"), transport("t-b", "room", 2, "ub"),
+                  transport("t-gone", "room", 3, "ug"),
+                  // The data plane restarted and gave id 4 to another transport.
+                  transport("t-reused", "room", 4, "ur"),
+                  transport("t-norouter", "other-room", 6, "un")};
+  auto producer = [](const std::string& id, uint32_t dp, const std::string& t) {
+    JournalProducer p;
+    p.id = id;
+    p.dataplane_id = dp;
+    p.transport_id = t;
+    return p;
+  };
+  j.producers = {producer("p-a", 10, "t-a"), producer("p-lost", 11, "t-a"),
+                 producer("p-on-gone", 12, "t-gone")};
+  auto consumer = [](const std::string& id, uint32_t dp, const std::string& t,
+                     const std::string& p) {
+    JournalConsumer c;
+    c.id = id;
+    c.dataplane_id = dp;
+    c.transport_id = t;
+    c.producer_id = p;
+    return c;
+  };
+  j.consumers = {consumer("c-b", 20, "t-b", "p-a"), consumer("c-of-lost", 21, "t-b", "p-lost"),
+                 consumer("c-lost", 22, "t-b", "p-a"), consumer("c-on-gone", 24, "t-gone", "p-a")};
+
+  DataplaneDump dump;
+  dump.transports = {dp_transport(1, "ua"), dp_transport(2, "ub"), dp_transport(4, "other"),
+                     dp_transport(5, "u5"), dp_transport(6, "un")};
+  dump.producers = {10, 12, 13};
+  dump.consumers = {20, 21, 23};
+
+  const ReconcilePlan plan = reconcile(&j, dump);
+  ASSERT_EQ(plan.adopt.routers.size(), 1u);
+  EXPECT_EQ(ids_of_transports(plan.adopt), (std::vector<std::string>{"t-a", "t-b"}));
+  ASSERT_EQ(plan.adopt.producers.size(), 1u);
+  EXPECT_EQ(plan.adopt.producers[0].id, "p-a");
+  ASSERT_EQ(plan.adopt.consumers.size(), 1u);
+  EXPECT_EQ(plan.adopt.consumers[0].id, "c-b");
+
+  EXPECT_EQ(plan.dropped.size(), 8u);
+  EXPECT_TRUE(mentions(plan.dropped, "transport t-gone", "gone from the data plane"));
+  EXPECT_TRUE(mentions(plan.dropped, "transport t-reused", "ICE ufrag differs"));
+  EXPECT_TRUE(mentions(plan.dropped, "transport t-norouter", "router other-room is unknown"));
+  EXPECT_TRUE(mentions(plan.dropped, "producer p-lost", "gone from the data plane"));
+  EXPECT_TRUE(mentions(plan.dropped, "producer p-on-gone", "transport t-gone is not kept"));
+  EXPECT_TRUE(mentions(plan.dropped, "consumer c-of-lost", "producer p-lost is not kept"));
+  EXPECT_TRUE(mentions(plan.dropped, "consumer c-lost", "gone from the data plane"));
+  EXPECT_TRUE(mentions(plan.dropped, "consumer c-on-gone", "transport t-gone is not kept"));
+
+  // The data plane's objects nobody adopted: 21 belonged to a dropped producer, 12 to a dropped
+  // transport; 4 is not our t-reused; 6 belonged to a transport whose router is unknown.
+  EXPECT_EQ(plan.orphan_consumers, (std::vector<uint32_t>{21, 23}));
+  EXPECT_EQ(plan.orphan_producers, (std::vector<uint32_t>{12, 13}));
+  EXPECT_EQ(plan.orphan_transports, (std::vector<uint32_t>{4, 5, 6}));
+}
+
+TEST(Reconcile, WithoutAJournalEverythingInTheDataPlaneIsAnOrphan) {
+  DataplaneDump dump;
+  dump.transports = {dp_transport(1, "ua"), dp_transport(2, "ub")};
+  dump.producers = {10};
+  dump.consumers = {20, 21};
+  const ReconcilePlan plan = reconcile(nullptr, dump);
+  EXPECT_TRUE(plan.adopt.routers.empty());
+  EXPECT_TRUE(plan.adopt.transports.empty());
+  EXPECT_TRUE(plan.dropped.empty());
+  EXPECT_EQ(plan.orphan_consumers, (std::vector<uint32_t>{20, 21}));
+  EXPECT_EQ(plan.orphan_producers, (std::vector<uint32_t>{10}));
+  EXPECT_EQ(plan.orphan_transports, (std::vector<uint32_t>{1, 2}));
+
+  // An empty data plane and an empty journal: nothing to do.
+  const Journal none;
+  const ReconcilePlan idle = reconcile(&none, DataplaneDump{});
+  EXPECT_TRUE(idle.dropped.empty());
+  EXPECT_TRUE(idle.orphan_transports.empty());
+}
+
+TEST(Reconcile, ADataPlaneObjectIsClaimedOnce) {
+  Journal j;
+  j.routers = {{"room", std::nullopt}, {"room", std::nullopt}};
+  JournalTransport t;
+  t.id = "t-a";
+  t.router_id = "room";
+  t.dataplane_id = 1;
+  t.ice_ufrag = "ua";
+  JournalTransport twin = t;
+  twin.id = "t-twin";  // a corrupted journal naming one data plane transport twice
+  j.transports = {t, twin};
+  DataplaneDump dump;
+  dump.transports = {dp_transport(1, "ua")};
+  const ReconcilePlan plan = reconcile(&j, dump);
+  EXPECT_EQ(plan.adopt.routers.size(), 1u);
+  EXPECT_EQ(ids_of_transports(plan.adopt), (std::vector<std::string>{"t-a"}));
+  EXPECT_TRUE(mentions(plan.dropped, "transport t-twin", "listed twice"));
+  EXPECT_TRUE(plan.orphan_transports.empty());
+}
+
+}  // namespace
+}  // namespace fanout::cp::test
