@@ -174,8 +174,11 @@ json::value to_json(const Journal& journal) {
 
 Journal parse_journal(const json::value& value) {
   const json::object& root = object_at(value, "journal");
-  if (uint_of(root, "version", "journal") != static_cast<uint64_t>(kJournalVersion))
-    bad_journal("version: not " + std::to_string(kJournalVersion));
+  // Version 1 lacked the browser's DTLS parameters and dtlsEnded: its transports without keys
+  // are adopted as new, as that version did.
+  const uint64_t version = uint_of(root, "version", "journal");
+  if (version != 1 && version != static_cast<uint64_t>(kJournalVersion))
+    bad_journal("version: not 1 or " + std::to_string(kJournalVersion));
   Journal j;
   for (const json::value& v : array_of(root, "routers", "journal")) {
     const std::string path = "routers[" + std::to_string(j.routers.size()) + "]";
@@ -205,7 +208,7 @@ Journal parse_journal(const json::value& value) {
     t.next_consumer_mid = static_cast<uint32_t>(uint_of(o, "nextConsumerMid", path));
     t.ice_ufrag = string_of(o, "iceUfrag", path);
     t.ice_pwd = string_of(o, "icePwd", path);
-    t.dtls_ended = bool_of(o, "dtlsEnded", path);
+    if (version >= 2) t.dtls_ended = bool_of(o, "dtlsEnded", path);
     if (o.contains("dtlsRole")) t.role = role_of(o, "dtlsRole", path);
     if (o.contains("remoteDtlsRole")) t.remote_role = role_of(o, "remoteDtlsRole", path);
     if (o.contains("remoteFingerprint")) {

@@ -135,6 +135,13 @@ TEST(Journal, SurvivesJsonFieldByField) {
   EXPECT_FALSE(c.paused);
   EXPECT_EQ(to_json(c.rtp_parameters), to_json(in.consumers[0].rtp_parameters));
 
+  // A journal of the first version (no browser DTLS parameters, no dtlsEnded) is still read.
+  json::value v1 = to_json(in);
+  v1.as_object()["version"] = 1;
+  for (json::value& t : v1.at("transports").as_array()) t.as_object().erase("dtlsEnded");
+  const Journal old = parse_journal(v1);
+  ASSERT_EQ(old.transports.size(), 2u);
+  EXPECT_FALSE(old.transports[1].dtls_ended);
   // A second trip changes nothing: what is written is a fixed point.
   EXPECT_EQ(to_json(through_text(out)), to_json(out));
 }
@@ -152,9 +159,9 @@ void expect_refused(const std::string& text, const std::string& what) {
 
 TEST(Journal, RefusesWhatIsNotOneWithThePathOfTheDefect) {
   expect_refused("[]", "journal: expected an object");
-  expect_refused(R"({"version": 1, "routers": [], "transports": [], "producers": [],
+  expect_refused(R"({"version": 3, "routers": [], "transports": [], "producers": [],
                      "consumers": []})",
-                 "version: not 2");
+                 "version: not 1 or 2");
   expect_refused(R"({"version": 2, "transports": [], "producers": [], "consumers": []})",
                  "journal.routers: missing");
   json::value j = to_json(sample_journal());
