@@ -179,7 +179,9 @@ class WebSocketSession final : public Session,
                 Clock::time_point received) {
     if (auto* err = std::get_if<RequestError>(&reply)) {
       // Unknown method names come from clients: do not let them create metric series.
-      const std::string_view label = err->code == kErrUnknownMethod ? "(unknown)" : method;
+      // (Not a ?: of "..." and std::string: that makes a temporary string the view outlives.)
+      std::string_view label = method;
+      if (err->code == kErrUnknownMethod) label = "(unknown)";
       reply_error(id, err->code, err->reason, label, received);
       return;
     }

@@ -100,13 +100,14 @@ struct HttpReply {
 
 // One HTTP/1.1 request on a fresh connection; the target is sent exactly as given.
 inline HttpReply http_request(std::uint16_t port, http::verb verb, const std::string& target,
-                              const std::string& body = {}) {
+                              const std::string& body = {}, const std::string& authorization = {}) {
   net::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.expires_after(5s);
   HttpReply reply;
   http::request<http::string_body> req{verb, target, 11};
   req.set(http::field::host, "127.0.0.1");
+  if (!authorization.empty()) req.set(http::field::authorization, authorization);
   req.body() = body;
   req.prepare_payload();
   http::response<http::string_body> res;
