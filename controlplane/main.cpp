@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -88,10 +89,17 @@ class Handler : public fanout::cp::api::ApiHandler {
  public:
   explicit Handler(std::string dataplane_socket) : dataplane_socket_(std::move(dataplane_socket)) {}
   void set_service(Service* service) { service_ = service; }
+  // Runs after every request the service answered, before its reply is sent: the journal is
+  // written first, so that what signaling was told exists survives a crash right after.
+  void set_after_request(std::function<void()> fn) { after_request_ = std::move(fn); }
 
   std::vector<uint8_t> handle(fanout::cp::api::ConnectionId,
                               const fanout::cpapi::Envelope& request) override {
-    if (service_ != nullptr) return service_->handle(request);
+    if (service_ != nullptr) {
+      std::vector<uint8_t> reply = service_->handle(request);
+      if (after_request_) after_request_();
+      return reply;
+    }
     fbb_.Clear();
     auto frame =
         fanout::cp::api::make_error(fbb_, request.id(), fanout::cpapi::ErrorCode::NotReady,
@@ -104,6 +112,7 @@ class Handler : public fanout::cp::api::ApiHandler {
  private:
   std::string dataplane_socket_;
   Service* service_ = nullptr;
+  std::function<void()> after_request_;
   flatbuffers::FlatBufferBuilder fbb_;
 };
 
@@ -297,6 +306,14 @@ int main(int argc, char** argv) {
   std::vector<pollfd> fds;
   int rc = 0;
   uint64_t journaled_version = 0;
+  // After a request (before its reply) and after data plane events and timers (a DTLS failure).
+  auto journal_if_changed = [&] {
+    if (node && node->model_version() != journaled_version &&
+        write_journal(*node, config.state_file)) {
+      journaled_version = node->model_version();
+    }
+  };
+  handler.set_after_request(journal_if_changed);
 
   while (!g_stop) {
     const auto now = Clock::now();
@@ -304,7 +321,8 @@ int main(int argc, char** argv) {
       try {
         node = std::make_unique<Node>(node_options);
         node = adopt_previous_objects(std::move(node), node_options, config.state_file);
-        journaled_version = node->model_version();
+        // At once: the journal now names this control plane's epoch and what it adopted.
+        if (write_journal(*node, config.state_file)) journaled_version = node->model_version();
         service = std::make_unique<Service>(*node, service_options, events);
         handler.set_service(service.get());
         log(Level::kInfo, "connected to the data plane at %s (epoch %llu)",
@@ -357,10 +375,8 @@ int main(int argc, char** argv) {
         last_wait_log = Clock::now();
       }
     }
+    journal_if_changed();
     server.process(fds);
-    if (node && node->model_version() != journaled_version) {
-      if (write_journal(*node, config.state_file)) journaled_version = node->model_version();
-    }
   }
 
   if (g_stop) log(Level::kInfo, "stopping (data plane objects left in place)");

@@ -165,11 +165,9 @@ json::value to_json(const Journal& journal) {
                                      {"rtpParameters", to_json(c.rtp_parameters)},
                                      {"paused", c.paused}});
   }
-  return json::object{{"version", kJournalVersion},
-                      {"routers", std::move(routers)},
-                      {"transports", std::move(transports)},
-                      {"producers", std::move(producers)},
-                      {"consumers", std::move(consumers)}};
+  return json::object{{"version", kJournalVersion},        {"epoch", journal.epoch},
+                      {"routers", std::move(routers)},     {"transports", std::move(transports)},
+                      {"producers", std::move(producers)}, {"consumers", std::move(consumers)}};
 }
 
 Journal parse_journal(const json::value& value) {
@@ -180,6 +178,7 @@ Journal parse_journal(const json::value& value) {
   if (version != 1 && version != static_cast<uint64_t>(kJournalVersion))
     bad_journal("version: not 1 or " + std::to_string(kJournalVersion));
   Journal j;
+  if (version >= 2) j.epoch = uint_of(root, "epoch", "journal", UINT64_MAX);
   for (const json::value& v : array_of(root, "routers", "journal")) {
     const std::string path = "routers[" + std::to_string(j.routers.size()) + "]";
     const json::object& o = object_at(v, path);
@@ -250,7 +249,8 @@ Journal parse_journal(const json::value& value) {
   return j;
 }
 
-ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump) {
+ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump,
+                        uint64_t dataplane_epoch) {
   std::map<uint32_t, const DataplaneDump::Transport*> dp_transports;
   for (const auto& t : dump.transports) dp_transports[t.id] = &t;
   const std::set<uint32_t> dp_producers(dump.producers.begin(), dump.producers.end());
@@ -264,7 +264,19 @@ ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump) {
                   const std::string& why) {
     plan.dropped.push_back(what + " " + id + " (data plane " + std::to_string(dp_id) + "): " + why);
   };
+  if (journal != nullptr && journal->epoch != 0 && journal->epoch != dataplane_epoch) {
+    plan.stale = "the journal was written under epoch " + std::to_string(journal->epoch) +
+                 " but the data plane's last control plane had epoch " +
+                 std::to_string(dataplane_epoch) +
+                 " (the data plane restarted, or another control plane ran since)";
+    for (const auto& r : journal->routers) plan.dropped.push_back("router " + r.id + ": stale");
+    for (const auto& t : journal->transports) drop("transport", t.id, t.dataplane_id, "stale");
+    for (const auto& p : journal->producers) drop("producer", p.id, p.dataplane_id, "stale");
+    for (const auto& c : journal->consumers) drop("consumer", c.id, c.dataplane_id, "stale");
+    journal = nullptr;
+  }
   if (journal != nullptr) {
+    plan.adopt.epoch = journal->epoch;
     for (const JournalRouter& r : journal->routers) {
       if (!routers.insert(r.id).second) continue;  // a duplicate: the first one stands
       plan.adopt.routers.push_back(r);

@@ -68,6 +68,10 @@ struct JournalConsumer {
 };
 
 struct Journal {
+  // The writer's data plane epoch (Hello): the data plane reports it back to the next control
+  // plane (HelloReply.epoch) unless it restarted or another control plane came between. 0: not
+  // known (a version-1 journal), never checked.
+  uint64_t epoch = 0;
   std::vector<JournalRouter> routers;
   std::vector<JournalTransport> transports;
   std::vector<JournalProducer> producers;
@@ -83,8 +87,11 @@ Journal parse_journal(const boost::json::value& value);
 
 // The outcome of reconciling a journal with the data plane's Dump.
 struct ReconcilePlan {
+  // Non-empty when the journal is not about this data plane's objects (see reconcile()): why.
+  // Everything in it is then dropped, routers included.
+  std::string stale;
   // What both know, in the journal's order (parents before children): adopted as is. Every
-  // router is adopted (the data plane has no routers).
+  // router of a journal that is not stale is adopted (the data plane has no routers).
   Journal adopt;
   // Journal objects the data plane lost (or whose parent was dropped), one line each for the log.
   std::vector<std::string> dropped;
@@ -95,9 +102,13 @@ struct ReconcilePlan {
   std::vector<uint32_t> orphan_transports;
 };
 
-// `journal` nullptr: there is none (every data plane object is an orphan). A transport is the
-// same one when its data plane id holds a transport with the journal's ICE ufrag; a producer or
-// consumer when its data plane id is in the Dump and its transport (and producer) are adopted.
-ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump);
+// `journal` nullptr: there is none (every data plane object is an orphan). `dataplane_epoch`: the
+// epoch the data plane had before our Hello (HelloReply.epoch); a journal written under another
+// one is stale (the data plane restarted, or another control plane ran since) and nothing of it is
+// adopted. A transport is the same one when its data plane id holds a transport with the
+// journal's ICE ufrag; a producer or consumer when its data plane id is in the Dump and its
+// transport (and producer) are adopted.
+ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump,
+                        uint64_t dataplane_epoch);
 
 }  // namespace fanout::cp

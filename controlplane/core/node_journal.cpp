@@ -20,6 +20,7 @@ namespace json = boost::json;
 
 Journal Node::journal() const {
   Journal j;
+  j.epoch = link_.epoch();
   for (const auto& [id, r] : routers_) j.routers.push_back({id, r.media_codecs});
   for (const auto& [id, e] : entries_) {
     auto found = transports_.find(e.dataplane_id);
@@ -56,13 +57,18 @@ json::value Node::snapshot() const {
 }
 
 std::string Node::RestoreSummary::describe() const {
-  std::string s = "restored " + std::to_string(routers) + " routers, " +
-                  std::to_string(transports) + " transports (" + std::to_string(transports_keyed) +
-                  " DTLS connected, " + std::to_string(transports_rehandshaking) +
-                  " handshaking again), " + std::to_string(producers) + " producers, " +
-                  std::to_string(consumers) + " consumers; dropped " + std::to_string(dropped);
-  for (size_t i = 0; i < dropped_details.size(); ++i)
+  std::string s = stale.empty() ? "" : "stale restart journal (" + stale + "); ";
+  s += "restored " + std::to_string(routers) + " routers, " + std::to_string(transports) +
+       " transports (" + std::to_string(transports_keyed) + " DTLS connected, " +
+       std::to_string(transports_rehandshaking) + " handshaking again), " +
+       std::to_string(producers) + " producers, " + std::to_string(consumers) +
+       " consumers; dropped " + std::to_string(dropped);
+  // One line even after a large room was lost: the first few say what happened.
+  constexpr size_t kListed = 10;
+  for (size_t i = 0; i < dropped_details.size() && i < kListed; ++i)
     s += (i == 0 ? " (" : ", ") + dropped_details[i];
+  if (dropped_details.size() > kListed)
+    s += ", and " + std::to_string(dropped_details.size() - kListed) + " more";
   if (!dropped_details.empty()) s += ")";
   s += "; deleted " + std::to_string(orphans_deleted) + " orphans of the data plane";
   if (orphans_deleted != 0) {
@@ -85,9 +91,12 @@ Node::RestoreSummary Node::restore(const json::value* journal_json) {
   const DataplaneDump& dump = dumped.value;
   std::map<uint32_t, const DataplaneDump::Transport*> dp_transports;
   for (const auto& t : dump.transports) dp_transports[t.id] = &t;
-  ReconcilePlan plan = reconcile(journal ? &*journal : nullptr, dump);
+  const fanout::ipc::HelloReply* hello = link_.hello_reply();
+  ReconcilePlan plan =
+      reconcile(journal ? &*journal : nullptr, dump, hello != nullptr ? hello->epoch() : 0);
 
   RestoreSummary summary;
+  summary.stale = plan.stale;
   summary.dropped = plan.dropped.size();
   summary.dropped_details = plan.dropped;
   for (const JournalRouter& r : plan.adopt.routers) {

@@ -22,6 +22,7 @@ namespace json = boost::json;
 
 Journal sample_journal() {
   Journal j;
+  j.epoch = 1763800000123;
   JournalRouter r1{"room-1", std::nullopt};
   JournalRouter r2{"room-2", std::vector<RtpCodecCapability>{}};
   const json::value codecs = json::parse(kRouterMediaCodecs);
@@ -84,6 +85,7 @@ Journal through_text(const Journal& j) {
 TEST(Journal, SurvivesJsonFieldByField) {
   const Journal in = sample_journal();
   const Journal out = through_text(in);
+  EXPECT_EQ(out.epoch, 1763800000123u);
   ASSERT_EQ(out.routers.size(), 2u);
   EXPECT_EQ(out.routers[0].id, "room-1");
   EXPECT_FALSE(out.routers[0].media_codecs);
@@ -138,8 +140,10 @@ TEST(Journal, SurvivesJsonFieldByField) {
   // A journal of the first version (no browser DTLS parameters, no dtlsEnded) is still read.
   json::value v1 = to_json(in);
   v1.as_object()["version"] = 1;
+  v1.as_object().erase("epoch");
   for (json::value& t : v1.at("transports").as_array()) t.as_object().erase("dtlsEnded");
   const Journal old = parse_journal(v1);
+  EXPECT_EQ(old.epoch, 0u);  // not known: never found stale
   ASSERT_EQ(old.transports.size(), 2u);
   EXPECT_FALSE(old.transports[1].dtls_ended);
   // A second trip changes nothing: what is written is a fixed point.
@@ -162,8 +166,9 @@ TEST(Journal, RefusesWhatIsNotOneWithThePathOfTheDefect) {
   expect_refused(R"({"version": 3, "routers": [], "transports": [], "producers": [],
                      "consumers": []})",
                  "version: not 1 or 2");
-  expect_refused(R"({"version": 2, "transports": [], "producers": [], "consumers": []})",
-                 "journal.routers: missing");
+  expect_refused(
+      R"({"version": 2, "epoch": 9, "transports": [], "producers": [], "consumers": []})",
+      "journal.routers: missing");
   json::value j = to_json(sample_journal());
   j.at("transports").as_array()[1].as_object().erase("icePwd");
   expect_refused(json::serialize(j), "transports[1].icePwd: missing");
@@ -251,7 +256,7 @@ TEST(Reconcile, AdoptsWhatBothKnowDropsWhatTheDataPlaneLostDeletesOrphans) {
   dump.producers = {10, 12, 13};
   dump.consumers = {20, 21, 23};
 
-  const ReconcilePlan plan = reconcile(&j, dump);
+  const ReconcilePlan plan = reconcile(&j, dump, 0);
   ASSERT_EQ(plan.adopt.routers.size(), 1u);
   EXPECT_EQ(ids_of_transports(plan.adopt), (std::vector<std::string>{"t-a", "t-b"}));
   ASSERT_EQ(plan.adopt.producers.size(), 1u);
@@ -281,7 +286,7 @@ TEST(Reconcile, WithoutAJournalEverythingInTheDataPlaneIsAnOrphan) {
   dump.transports = {dp_transport(1, "ua"), dp_transport(2, "ub")};
   dump.producers = {10};
   dump.consumers = {20, 21};
-  const ReconcilePlan plan = reconcile(nullptr, dump);
+  const ReconcilePlan plan = reconcile(nullptr, dump, 77);
   EXPECT_TRUE(plan.adopt.routers.empty());
   EXPECT_TRUE(plan.adopt.transports.empty());
   EXPECT_TRUE(plan.dropped.empty());
@@ -291,7 +296,7 @@ TEST(Reconcile, WithoutAJournalEverythingInTheDataPlaneIsAnOrphan) {
 
   // An empty data plane and an empty journal: nothing to do.
   const Journal none;
-  const ReconcilePlan idle = reconcile(&none, DataplaneDump{});
+  const ReconcilePlan idle = reconcile(&none, DataplaneDump{}, 0);
   EXPECT_TRUE(idle.dropped.empty());
   EXPECT_TRUE(idle.orphan_transports.empty());
 }
@@ -309,11 +314,44 @@ TEST(Reconcile, ADataPlaneObjectIsClaimedOnce) {
   j.transports = {t, twin};
   DataplaneDump dump;
   dump.transports = {dp_transport(1, "ua")};
-  const ReconcilePlan plan = reconcile(&j, dump);
+  const ReconcilePlan plan = reconcile(&j, dump, 0);
   EXPECT_EQ(plan.adopt.routers.size(), 1u);
   EXPECT_EQ(ids_of_transports(plan.adopt), (std::vector<std::string>{"t-a"}));
   EXPECT_TRUE(mentions(plan.dropped, "transport t-twin", "listed twice"));
   EXPECT_TRUE(plan.orphan_transports.empty());
+}
+
+// The data plane says which control plane it served last (HelloReply.epoch). A journal of another
+// epoch describes objects this data plane never had (it restarted) or that another control plane
+// has owned since: nothing of it is adopted, even where ids and ufrags happen to match.
+TEST(Reconcile, AJournalOfAnotherEpochIsStale) {
+  Journal j;
+  j.epoch = 500;
+  j.routers = {{"room", std::nullopt}};
+  JournalTransport t;
+  t.id = "t-a";
+  t.router_id = "room";
+  t.dataplane_id = 1;
+  t.ice_ufrag = "ua";
+  j.transports = {t};
+  DataplaneDump dump;
+  dump.transports = {dp_transport(1, "ua")};
+
+  const ReconcilePlan same = reconcile(&j, dump, 500);
+  EXPECT_TRUE(same.stale.empty());
+  EXPECT_EQ(same.adopt.epoch, 500u);
+  EXPECT_EQ(ids_of_transports(same.adopt), (std::vector<std::string>{"t-a"}));
+
+  const ReconcilePlan other = reconcile(&j, dump, 0);  // a fresh data plane
+  EXPECT_NE(other.stale.find("epoch 500"), std::string::npos) << other.stale;
+  EXPECT_TRUE(other.adopt.routers.empty());
+  EXPECT_TRUE(other.adopt.transports.empty());
+  EXPECT_TRUE(mentions(other.dropped, "router room:", "stale"));
+  EXPECT_TRUE(mentions(other.dropped, "transport t-a", "stale"));
+  EXPECT_EQ(other.orphan_transports, (std::vector<uint32_t>{1}));
+
+  j.epoch = 0;  // unknown (a version-1 journal): trusted
+  EXPECT_EQ(reconcile(&j, dump, 999).adopt.transports.size(), 1u);
 }
 
 }  // namespace
