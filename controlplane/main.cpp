@@ -5,13 +5,17 @@
 // (data plane events, DTLS and keyframe timers) and the API's requests, each answered by the
 // Service. The API socket is up before the data plane is: until the link is, Hello says
 // dataplane_connected = false and requests get NotReady.
+#include <fcntl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -182,6 +186,55 @@ bool write_journal(const Node& node, const std::string& path) {
   return ok;
 }
 
+// Without a configured certificate, the generated one is kept next to the journal
+// (<state_file>.identity.pem, mode 0600) and reused by a restarted control plane while it stays
+// valid for another day: browsers check the fingerprint signaling gave them, so a transport
+// whose handshake was not done at the crash can only complete against the same identity.
+Certificate generated_identity(const std::string& state_file, std::string& origin) {
+  origin = "generated";
+  if (state_file.empty()) return Certificate::generate();
+  const std::string path = state_file + ".identity.pem";
+  std::ifstream in(path);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string pem = text.str();
+    const size_t key_at = pem.find("-----BEGIN", pem.find("-----END"));
+    try {
+      if (key_at == std::string::npos)
+        throw std::runtime_error("no private key after the certificate");
+      Certificate kept = Certificate::from_pem(std::string_view(pem).substr(0, key_at),
+                                               std::string_view(pem).substr(key_at));
+      time_t tomorrow = time(nullptr) + 24 * 3600;
+      if (X509_cmp_time(X509_get0_notAfter(kept.x509()), &tomorrow) > 0) {
+        origin = "kept in " + path;
+        return kept;
+      }
+      log(Level::kInfo, "DTLS certificate in %s expires within a day: generating a new one",
+          path.c_str());
+    } catch (const std::exception& e) {
+      log(Level::kWarn, "DTLS identity %s unreadable (%s): generating a new one", path.c_str(),
+          e.what());
+    }
+  }
+  Certificate fresh = Certificate::generate();
+  const std::string tmp = path + ".tmp";
+  const std::string text = fresh.cert_pem() + fresh.key_pem();
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0) ok = (::close(fd) == 0) && ok;
+  ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    log(Level::kWarn,
+        "cannot keep the DTLS identity in %s: %s — a restarted control plane will have another "
+        "fingerprint (handshakes in progress at a crash then fail)",
+        path.c_str(), std::strerror(errno));
+  } else {
+    origin = "generated, kept in " + path;
+  }
+  return fresh;
+}
+
 // Reads the journal of a previous control plane and adopts what the data plane still holds
 // (Node::restore). A journal that cannot be read is reported and the node starts empty.
 std::unique_ptr<Node> adopt_previous_objects(std::unique_ptr<Node> node,
@@ -242,11 +295,12 @@ int main(int argc, char** argv) {
   // The DTLS identity is made once per process: reconnecting to a restarted data plane keeps the
   // fingerprint that signaling already handed to browsers.
   std::optional<Certificate> certificate;
+  std::string identity_origin = config.certificate;
   try {
     if (!config.certificate.empty()) {
       certificate = Certificate::load_pem_files(config.certificate, config.private_key);
     } else if (!args.check_only) {
-      certificate = Certificate::generate();
+      certificate = generated_identity(config.state_file, identity_origin);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr,
@@ -287,8 +341,7 @@ int main(int argc, char** argv) {
     }
   }
   log(Level::kInfo, "API on %s%s%s; DTLS certificate %s (sha-256 %s)", config.api_socket.c_str(),
-      config.api_tcp.empty() ? "" : " and TCP ", config.api_tcp.c_str(),
-      config.certificate.empty() ? "generated" : config.certificate.c_str(),
+      config.api_tcp.empty() ? "" : " and TCP ", config.api_tcp.c_str(), identity_origin.c_str(),
       certificate->fingerprint().c_str());
 
   Node::Options node_options;

@@ -5,7 +5,9 @@
 // SIGKILLed: media keeps flowing while it is down; a restarted one adopts the same transports,
 // producer and consumer (DTLS connected, under the same ids) from its journal, media still flows,
 // and it can still change what its predecessor made: closing A's transport closes the producer
-// and consumer (with events) and removes them from the data plane.
+// and consumer (with events) and removes them from the data plane. A journal that is gone leaves
+// the data plane's objects to be deleted; a transport whose handshake had not begun handshakes
+// with the restarted control plane (which kept its generated DTLS identity).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -449,7 +451,11 @@ TEST_F(ControlplaneRestart, SigkillKeepsMediaFlowingAndTheRestartedOneAdoptsEver
     return api::CreateSetPausedDirect(fbb, api::Target::Consumer, "c-bob-alice-cam", true);
   });
   ASSERT_TRUE(r.ok() && r.reply->body_as_Ok()) << describe(r);
+  // The reply does not wait for the owner worker to apply the pause: a packet already on its way
+  // may still come out. Measured after that.
+  media.run(milliseconds(50));
   std::tie(sent, got) = media.run(milliseconds(200));
+  EXPECT_GT(sent, 0u);
   EXPECT_EQ(got, 0u) << "a paused consumer forwarded";
   r = call(client, [&](auto& fbb) {
     return api::CreateCloseDirect(fbb, api::Target::Transport, tid[0].c_str());
@@ -516,6 +522,77 @@ TEST_F(ControlplaneRestart, WithoutAJournalTheDataPlanesObjectsAreDeleted) {
       << controlplane_.log();
   EXPECT_TRUE(dataplane_dump().transports.empty());
   EXPECT_TRUE(dump(client).at("transports").as_array().empty());
+  controlplane_.stop();
+}
+
+// Signaling connected the transport (the browser's DTLS parameters are in the journal) but the
+// browser's handshake had not begun when the control plane died: the restarted one starts a fresh
+// DTLS session with those parameters, and the browser's handshake completes against it.
+TEST_F(ControlplaneRestart, ATransportConnectedButNotYetHandshakenHandshakesAfterTheRestart) {
+  start_controlplane();
+  ApiClient client;
+  connect(client);
+  ASSERT_FALSE(HasFatalFailure());
+  ClientResult r = call(client, [](auto& fbb) { return api::CreateCreateRouterDirect(fbb, "r3"); });
+  ASSERT_TRUE(r.ok() && r.reply->body_as_RouterCreated()) << describe(r);
+  r = call(client,
+           [](auto& fbb) { return api::CreateCreateWebRtcTransportDirect(fbb, "r3", "t-slow"); });
+  ASSERT_TRUE(r.ok() && r.reply->body_as_WebRtcTransportCreated()) << describe(r);
+  const auto* created = r.reply->body_as_WebRtcTransportCreated();
+  const json::value ice = parse(created->ice_parameters_json());
+  const json::value candidate = parse(created->ice_candidates_json()).at(0);
+  const json::value dtls = parse(created->dtls_parameters_json());
+  Browser c("carol");
+  IceCandidate target;
+  target.address = std::string(candidate.at("address").as_string());
+  target.port = static_cast<uint16_t>(candidate.at("port").to_number<int64_t>());
+  c.target(target);
+  ASSERT_TRUE(c.ice_check({std::string(ice.at("usernameFragment").as_string()),
+                           std::string(ice.at("password").as_string()), true}));
+  const std::string remote =
+      R"({"role":"client","fingerprints":[{"algorithm":"sha-256","value":")" +
+      c.fingerprint().value + R"("}]})";
+  r = call(client, [&](auto& fbb) {
+    return api::CreateConnectWebRtcTransportDirect(fbb, "t-slow", remote.c_str());
+  });
+  ASSERT_TRUE(r.ok() && r.reply->body_as_Ok()) << describe(r);
+  client.close();
+  controlplane_.kill_hard();
+
+  start_controlplane();
+  connect(client);
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_NE(controlplane_.log().find("restored 1 routers, 1 transports (0 DTLS connected, 1 "
+                                     "handshaking again)"),
+            std::string::npos)
+      << controlplane_.log();
+  c.start_dtls(
+      {HashAlgorithm::kSha256, std::string(dtls.at("fingerprints").at(0).at("value").as_string())});
+  const auto deadline = Clock::now() + kTimeout;
+  while (Clock::now() < deadline && !c.keys()) {
+    c.poll_once();
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  ASSERT_TRUE(c.keys()) << "the browser's handshake did not complete against the restarted one: "
+                        << controlplane_.log();
+  std::string state;
+  for (int attempt = 0; attempt < 100 && state != "connected"; ++attempt) {
+    const json::value d = dump(client);
+    const json::object* t = find(d, "transports", "t-slow");
+    ASSERT_NE(t, nullptr);
+    state = std::string(t->at("dtlsState").as_string());
+    if (state != "connected") std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(state, "connected");
+  bool keyed = false;
+  for (const auto& t : dataplane_dump().transports) {
+    keyed = keyed || (t->ice_ufrag == ice.at("usernameFragment").as_string() &&
+                      t->srtp_inbound_profile == static_cast<uint16_t>(c.keys()->profile));
+  }
+  EXPECT_TRUE(keyed) << "the keys of the new handshake are not in the data plane";
+  r = call(client,
+           [](auto& fbb) { return api::CreateCloseDirect(fbb, api::Target::Router, "r3"); });
+  EXPECT_TRUE(r.ok() && r.reply->body_as_Ok()) << describe(r);
   controlplane_.stop();
 }
 
