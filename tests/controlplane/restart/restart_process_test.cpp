@@ -397,8 +397,8 @@ TEST_F(ControlplaneRestart, SigkillKeepsMediaFlowingAndTheRestartedOneAdoptsEver
   connect(client);
   ASSERT_FALSE(HasFatalFailure());
   const std::string log = controlplane_.log();
-  EXPECT_NE(log.find("restored 1 routers, 2 transports (2 DTLS connected, 0 handshaking again), 1 "
-                     "producers, 1 consumers; dropped 0; deleted 0 orphans"),
+  EXPECT_NE(log.find("restored 1 routers, 2 transports, 1 producers, 1 consumers; dropped 0; "
+                     "deleted 0 orphans of the data plane; transports: 2 DTLS connected"),
             std::string::npos)
       << log;
   // For the reader of the test log: what the restarted control plane said it adopted.
@@ -562,8 +562,9 @@ TEST_F(ControlplaneRestart, ATransportConnectedButNotYetHandshakenHandshakesAfte
   start_controlplane();
   connect(client);
   ASSERT_FALSE(HasFatalFailure());
-  EXPECT_NE(controlplane_.log().find("restored 1 routers, 1 transports (0 DTLS connected, 1 "
-                                     "handshaking again)"),
+  EXPECT_NE(controlplane_.log().find("restored 1 routers, 1 transports, 0 producers, 0 consumers; "
+                                     "dropped 0; deleted 0 orphans of the data plane; transports: "
+                                     "0 DTLS connected (media flowing), 1 handshaking again"),
             std::string::npos)
       << controlplane_.log();
   c.start_dtls(
