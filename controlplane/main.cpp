@@ -172,9 +172,10 @@ bool write_journal(const Node& node, const std::string& path) {
   static bool failed_before = false;
   const std::string tmp = path + ".tmp";
   const std::string text = boost::json::serialize(node.snapshot());
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  bool ok = f != nullptr && std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (f != nullptr) ok = (std::fclose(f) == 0) && ok;
+  // 0600: it holds the transports' ICE passwords.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0) ok = (::close(fd) == 0) && ok;
   ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;
   if (!ok && !failed_before) {
     log(Level::kError,

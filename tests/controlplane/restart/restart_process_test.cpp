@@ -9,6 +9,7 @@
 // the data plane's objects to be deleted; a transport whose handshake had not begun handshakes
 // with the restarted control plane (which kept its generated DTLS identity).
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -481,8 +482,12 @@ TEST_F(ControlplaneRestart, SigkillKeepsMediaFlowingAndTheRestartedOneAdoptsEver
   EXPECT_EQ(last.at("transports").as_array().size(), 1u);
   EXPECT_TRUE(last.at("producers").as_array().empty());
 
-  // The journal follows: a third control plane would adopt only B's transport.
+  // The journal follows: a third control plane would adopt only B's transport. Only its owner reads
+  // it (ICE passwords).
   const json::value journal = json::parse(read_file(state_file_));
+  struct stat st {};
+  ASSERT_EQ(::stat(state_file_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(journal.at("transports").as_array().size(), 1u);
   EXPECT_TRUE(journal.at("producers").as_array().empty());
   r = call(client,
