@@ -331,8 +331,9 @@ bool Generator::verify(ConsumerState& c, uint8_t* frame, size_t len) {
   if (session && srtp_unprotect(session, pkt, &n) != srtp_err_status_ok) return false;
   const size_t size = scenario_->spec.rtp_size;
   if (static_cast<size_t>(n) != size || (pkt[0] & 0xc0) != 0x80 ||
-      (pkt[1] & 0x7f) != kOutPayloadType || get32(pkt + 8) != c.ssrc ||
-      get32(pkt + kMagicAt) != kMagic || get32(pkt + kProducerAt) != c.producer) {
+      (pkt[1] & 0x7f) != (scenario_->spec.loopback ? kPayloadType : kOutPayloadType) ||
+      get32(pkt + 8) != c.ssrc || get32(pkt + kMagicAt) != kMagic ||
+      get32(pkt + kProducerAt) != c.producer) {
     return false;
   }
   for (size_t k = kFillAt; k < size; ++k) {
@@ -448,6 +449,9 @@ TrialResult Generator::run_trial(double rate_pps, double seconds) {
   r.latency_p999_us = hist_.quantile_us(0.999);
   r.latency_max_us = hist_.max_us();
   r.latency_mean_us = hist_.mean_us();
+  for (double q : {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999}) {
+    r.latency_quantiles.emplace_back(q, hist_.quantile_us(q));
+  }
   (void)late;
   return r;
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dataplane/net/address.hpp"
@@ -43,6 +44,7 @@ struct TrialResult {
   double latency_p50_us = 0, latency_p99_us = 0, latency_p999_us = 0, latency_max_us = 0,
          latency_mean_us = 0;
   uint64_t latency_samples = 0;
+  std::vector<std::pair<double, double>> latency_quantiles;  // (q, µs): the distribution's shape
   bool passed(double tolerance) const;  // out == offered * fan-out within the tolerance
 };
 

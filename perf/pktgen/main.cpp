@@ -44,14 +44,15 @@ struct Options {
   double tolerance = 1e-4;  // 0.01 %
   double bound_seconds = 0.3;
   std::string json;
-  bool check = false;  // fixed mode: exit 1 unless out == in * N and every sample verified
+  bool check = false;     // fixed mode: exit 1 unless out == in * N and every sample verified
+  bool loopback = false;  // no data plane: the port returns our frames (dpdk-testpmd io)
 };
 
 const char* kUsage =
     "usage: fanout-pktgen <EAL args> -- --socket PATH --scenario NAME:PROFILE:SIZE [...]\n"
-    "  --scenario S   1xN (one producer, N consumers) or roomsRxP (R rooms of P participants,\n"
-    "                 each consuming the others), profile none|cm80|gcm128, RTP size in bytes;\n"
-    "                 repeatable\n"
+    "  --scenario S   MxN (M producers, N consumer transports each consuming all M: 1x10) or\n"
+    "                 roomsRxP (R rooms of P participants, each consuming the others), profile\n"
+    "                 none|cm80|gcm128, RTP size in bytes; repeatable\n"
     "  --socket PATH  the data plane's IPC socket\n"
     "  --port NAME    DPDK port (default: the first one, e.g. the --vdev net_memif0)\n"
     "  --address IP   our IPv4 address (default 198.18.0.1)\n"
@@ -61,7 +62,9 @@ const char* kUsage =
     "  --trials N     search: at most N trials (default 8)\n"
     "  --bound-seconds S  crypto bound loop time per implementation (default 0.3; 0: skip)\n"
     "  --json FILE    write the results as JSON\n"
-    "  --check        fixed mode: exit 1 unless out == in * fan-out and every sample verified\n";
+    "  --check        fixed mode: exit 1 unless out == in * fan-out and every sample verified\n"
+    "  --loopback     no data plane and no --socket: the port sends our frames back unchanged\n"
+    "                 (dpdk-testpmd io forwarding on the memif server); scenarios 1x1:none:SIZE\n";
 
 bool parse_options(int argc, char** argv, Options* o, std::string* error) {
   for (int i = 1; i < argc; ++i) {
@@ -103,6 +106,8 @@ bool parse_options(int argc, char** argv, Options* o, std::string* error) {
       if (!value(&o->json)) return false;
     } else if (a == "--check") {
       o->check = true;
+    } else if (a == "--loopback") {
+      o->loopback = true;
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
@@ -111,7 +116,7 @@ bool parse_options(int argc, char** argv, Options* o, std::string* error) {
       return false;
     }
   }
-  if (o->socket.empty()) return *error = "--socket is required", false;
+  if (o->socket.empty() && !o->loopback) return *error = "--socket is required", false;
   if (o->scenarios.empty()) return *error = "at least one --scenario is required", false;
   if (o->duration <= 0 || (o->mode == "fixed" && o->rate <= 0)) {
     return *error = "--duration and --rate must be positive", false;
@@ -220,7 +225,13 @@ std::string trial_json(const Trial& t, double wire_overhead) {
     << ",\"latency_us\":{\"samples\":" << r.latency_samples
     << ",\"unmatched\":" << r.latency_unmatched << ",\"p50\":" << num(r.latency_p50_us)
     << ",\"p99\":" << num(r.latency_p99_us) << ",\"p99_9\":" << num(r.latency_p999_us)
-    << ",\"max\":" << num(r.latency_max_us) << ",\"mean\":" << num(r.latency_mean_us) << "}"
+    << ",\"max\":" << num(r.latency_max_us) << ",\"mean\":" << num(r.latency_mean_us)
+    << ",\"quantiles\":[";
+  for (size_t i = 0; i < r.latency_quantiles.size(); ++i) {
+    o << (i ? "," : "") << "[" << num(r.latency_quantiles[i].first) << ","
+      << num(r.latency_quantiles[i].second) << "]";
+  }
+  o << "]}"
     << ",\"drops\":{";
   bool first = true;
   for (const auto& [k, v] : t.drops) {
@@ -273,11 +284,17 @@ std::string cpu_model() {
 
 int run_all(const Options& o, uint16_t port_id) {
   DataplaneSession dp;
-  if (std::string e = dp.connect(o.socket); !e.empty()) {
+  DataplaneInfo info;
+  if (o.loopback) {
+    rte_ether_addr a;
+    rte_eth_macaddr_get(port_id, &a);
+    info = loopback_info(o.address, a.addr_bytes);
+  } else if (std::string e = dp.connect(o.socket); !e.empty()) {
     std::fprintf(stderr, "fanout-pktgen: %s\n", e.c_str());
     return 2;
+  } else {
+    info = dp.info();
   }
-  const DataplaneInfo& info = dp.info();
   const uint16_t workers = static_cast<uint16_t>(info.worker_lcores.size());
   rte_eth_dev_info dev{};
   rte_eth_dev_info_get(port_id, &dev);
@@ -328,7 +345,13 @@ int run_all(const Options& o, uint16_t port_id) {
       return 2;
     }
     Scenario s;
-    if (std::string e = dp.create(spec, o.address, &s); !e.empty()) {
+    if (o.loopback) {
+      if (spec.receivers != 1 || spec.senders != 1 || spec.profile != SrtpProfile::kNone) {
+        std::fprintf(stderr, "fanout-pktgen: --loopback: only 1x1:none:SIZE\n");
+        return 2;
+      }
+      s = loopback_scenario(spec);
+    } else if (std::string e = dp.create(spec, o.address, &s); !e.empty()) {
       std::fprintf(stderr, "fanout-pktgen: %s: setup: %s\n", spec.label().c_str(), e.c_str());
       dp.destroy(s);
       return 2;
@@ -443,7 +466,7 @@ int run_all(const Options& o, uint16_t port_id) {
       js << (i ? "," : "") << trial_json(trials[i], wire_overhead);
     }
     js << "]}";
-    if (std::string e = dp.destroy(s); !e.empty()) {
+    if (std::string e = o.loopback ? "" : dp.destroy(s); !e.empty()) {
       std::fprintf(stderr, "fanout-pktgen: teardown: %s\n", e.c_str());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the workers detach

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 namespace fanout::dp::pktgen {
@@ -57,10 +58,12 @@ bool ScenarioSpec::parse(const std::string& text, SrtpProfile profile, size_t rt
     s.rooms = a;
     s.senders = s.receivers = b;
     s.exclude_self = true;
-  } else if (std::sscanf(text.c_str(), "1x%d%c", &b, &tail) == 1 && b > 0) {
+  } else if (std::sscanf(text.c_str(), "%dx%d%c", &a, &b, &tail) == 2 && a > 0 && b > 0) {
+    // MxN: M producers, N consumer transports each consuming all of them (M x N consumers)
+    s.senders = a;
     s.receivers = b;
   } else {
-    *error = "scenario '" + text + "': expected 1xN or roomsRxP";
+    *error = "scenario '" + text + "': expected MxN or roomsRxP";
     return false;
   }
   if (rtp_size < 12 + 24 || rtp_size > 1400) {
@@ -85,6 +88,32 @@ uint64_t Scenario::total_fanout() const {
   uint64_t n = 0;
   for (const ProducerObj& p : producers) n += p.fanout;
   return n;
+}
+
+Scenario loopback_scenario(ScenarioSpec spec) {
+  spec.loopback = true;
+  Scenario s;
+  s.spec = spec;
+  PeerTransport in;
+  in.remote_port = kProducerPortBase;  // our source port
+  in.dp_port = kConsumerPortBase;      // the destination: what the consumer expects
+  PeerTransport out;
+  out.remote_port = kConsumerPortBase;
+  s.producer_transports.push_back(in);
+  s.consumer_transports.push_back(out);
+  // The consumer's SSRC is how the receive side finds it: the producer sends it.
+  s.producers.push_back({1, 0, 0x20000000u, 1});
+  s.consumers.push_back({2, 0, 0, 0x20000000u});
+  return s;
+}
+
+DataplaneInfo loopback_info(const std::string& our_address, const uint8_t mac[6]) {
+  DataplaneInfo i;
+  i.server = "dpdk-testpmd io (loopback)";
+  i.address = our_address;
+  std::memcpy(i.mac, mac, 6);
+  i.worker_lcores = {1};
+  return i;
 }
 
 std::string DataplaneSession::connect(const std::string& socket_path) {

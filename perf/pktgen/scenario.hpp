@@ -31,8 +31,12 @@ struct ScenarioSpec {
   bool exclude_self = false;
   SrtpProfile profile = SrtpProfile::kNone;
   size_t rtp_size = 1200;  // RTP packet (header + payload) before SRTP
+  // No data plane: the port returns our frames unchanged (dpdk-testpmd io forwarding on the memif
+  // server): one "producer" whose frames are its own "consumer"'s (same SSRC, PT, addresses).
+  bool loopback = false;
 
-  // "1xN" (one producer, N consumers) or "roomsRxP" (R rooms of P participants).
+  // "MxN" (M producers, N consumer transports each consuming all M: "1x10", "100x100") or
+  // "roomsRxP" (R rooms of P participants).
   static bool parse(const std::string& text, SrtpProfile profile, size_t rtp_size,
                     ScenarioSpec* out, std::string* error);
   std::string label() const;  // "1x10/cm80/1200"
@@ -87,6 +91,11 @@ inline constexpr uint8_t kPayloadType = 96;
 inline constexpr uint8_t kOutPayloadType = 97;  // consumers remap, so the rewrite is visible
 inline constexpr uint16_t kProducerPortBase = 10000;
 inline constexpr uint16_t kConsumerPortBase = 20000;
+
+// The 1->1 scenario of --loopback, made locally (no IPC): our frames come back as they went.
+Scenario loopback_scenario(ScenarioSpec spec);
+// The DataplaneInfo --loopback uses: the peer is ourselves (one queue).
+DataplaneInfo loopback_info(const std::string& our_address, const uint8_t mac[6]);
 
 class DataplaneSession {
  public:
