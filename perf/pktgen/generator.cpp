@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_pause.h>
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 
@@ -179,6 +180,11 @@ std::string Generator::load(const Scenario& s, const DataplaneInfo& dp,
   producer_order_.resize(producers_.size());
   for (size_t i = 0; i < producers_.size(); ++i) producer_order_[i] = static_cast<uint32_t>(i);
   rr_ = 0;
+  // A burst's outputs (inputs x fan-out) leave the data plane at once: keep them within half of
+  // a 1024-slot ring, or large fan-outs overflow the port at any rate (tx_full).
+  uint32_t fan = 1;
+  for (const auto& p : producers_) fan = std::max(fan, p->fanout);
+  burst_ = static_cast<uint16_t>(std::clamp<uint32_t>(512 / fan, 1, kBurst));
   return "";
 }
 
@@ -255,12 +261,12 @@ void Generator::send_burst(uint64_t now, bool hold, TrialResult& r) {
   uint16_t seqs[8][kBurst];
   uint16_t n[8] = {};
   rte_mbuf* ms[kBurst];
-  if (rte_pktmbuf_alloc_bulk(pool_, ms, kBurst) != 0) return;  // the pool refills as RX frees
+  if (rte_pktmbuf_alloc_bulk(pool_, ms, burst_) != 0) return;  // the pool refills as RX frees
   const size_t size = scenario_->spec.rtp_size;
   net::TxL2 l2;
   std::memcpy(l2.dst_mac, dp_mac_, 6);
   std::memcpy(l2.src_mac, mac_, 6);
-  for (uint16_t i = 0; i < kBurst; ++i) {
+  for (uint16_t i = 0; i < burst_; ++i) {
     const uint32_t pi = producer_order_[rr_];
     if (++rr_ == producer_order_.size()) rr_ = 0;
     ProducerState& p = *producers_[pi];
@@ -287,7 +293,7 @@ void Generator::send_burst(uint64_t now, bool hold, TrialResult& r) {
     seqs[q][n[q]] = seq;
     who[q][n[q]++] = pi;
   }
-  r.offered += kBurst;
+  r.offered += burst_;
   const uint64_t t = rte_rdtsc();
   for (uint16_t q = 0; q < queues_; ++q) {
     if (n[q] == 0) continue;
@@ -405,7 +411,7 @@ TrialResult Generator::run_trial(double rate_pps, double seconds) {
   hist_.clear();
   for (auto& p : producers_) std::fill(p->ring_valid.begin(), p->ring_valid.end(), 0);
   const double hz = static_cast<double>(tsc_hz_);
-  const double interval = rate_pps > 0 ? kBurst * hz / rate_pps : 0;
+  const double interval = rate_pps > 0 ? burst_ * hz / rate_pps : 0;
   const uint64_t start = rte_rdtsc();
   const uint64_t end = start + static_cast<uint64_t>(seconds * hz);
   const uint64_t max_lag = tsc_hz_ / 1000;  // 1 ms behind the schedule: give up catching up
@@ -432,10 +438,11 @@ TrialResult Generator::run_trial(double rate_pps, double seconds) {
     }
     p.n = p.at = 0;
   }
-  // Drain: until nothing has arrived for 20 ms (at most 1 s).
+  // Drain: until nothing has arrived for 20 ms (at most 5 s: an unpaced trial of a large fan-out
+  // leaves seconds of work queued in the data plane, which must not count in the next trial).
   const uint64_t quiet = tsc_hz_ / 50;
   uint64_t last = rte_rdtsc(), seen = r.received + r.other;
-  const uint64_t drain_end = last + tsc_hz_;
+  const uint64_t drain_end = last + 5 * tsc_hz_;
   while ((now = rte_rdtsc()) < drain_end && now - last < quiet) {
     poll_rx(r);
     if (r.received + r.other != seen) seen = r.received + r.other, last = now;

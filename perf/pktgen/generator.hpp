@@ -93,6 +93,7 @@ class Generator {
   std::vector<srtp_t> verify_sessions_;   // per consumer transport
   std::vector<uint32_t> producer_order_;  // the round-robin over producers
   size_t rr_ = 0;
+  uint16_t burst_ = kBurst;  // packets per TX burst: fewer for large fan-outs (load())
   uint64_t tsc_hz_;
   LatencyHistogram hist_;
   bool record_latency_ = true;
