@@ -21,6 +21,7 @@
 
 #include "controlplane/api/client.hpp"
 #include "dataplane/ipc/client.hpp"
+#include "tests/integration/controlplane_process.hpp"
 #include "tests/integration/dataplane_process.hpp"
 
 namespace fanout::cp::api {
@@ -32,68 +33,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kTimeout{5000};
 constexpr const char* kTcp = "127.0.0.1:4170";
 
-// One fanout-controlplane child, its stderr in a log file.
-class ControlplaneProcess {
- public:
-  std::string start(const std::string& dir, const std::string& name,
-                    const std::vector<std::string>& sets) {
-    const char* bin = std::getenv("FANOUT_CONTROLPLANE_BIN");
-    if (bin == nullptr) return "FANOUT_CONTROLPLANE_BIN is not set";
-    log_ = dir + "/" + name + ".log";
-    std::vector<std::string> args = {bin};
-    for (const auto& s : sets) {
-      args.push_back("--set");
-      args.push_back(s);
-    }
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* f = std::freopen(log_.c_str(), "w", stderr);
-      (void)f;
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(bin, argv.data());
-      _exit(127);
-    }
-    return pid_ > 0 ? "" : "fork failed";
-  }
-  // Reaps the process if it has exited (its status is then what stop() returns).
-  bool alive() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
-    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    pid_ = 0;
-    return false;
-  }
-  // SIGTERM; the exit status, -1 if it had to be killed or died of a signal.
-  int stop() {
-    if (!alive()) return exit_status_;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 200 && alive(); ++i) std::this_thread::sleep_for(milliseconds(50));
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-      pid_ = 0;
-      exit_status_ = -1;
-    }
-    return exit_status_;
-  }
-  std::string log() const {
-    std::ifstream f(log_);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  }
-  ~ControlplaneProcess() {
-    if (pid_ > 0) stop();
-  }
-
- private:
-  pid_t pid_ = 0;
-  int exit_status_ = -1;
-  std::string log_;
-};
+using fanout::test::ControlplaneProcess;
 
 // Connects (the socket appears once the process listens) and says Hello.
 ClientResult connect_hello(ApiClient& client, const std::string& target) {
@@ -134,10 +74,11 @@ class ControlplaneProcessTest : public ::testing::Test {
     ASSERT_EQ(dataplane_.start(options), "");
     api_socket_ = dataplane_.dir() + "/controlplane.sock";
     ASSERT_EQ(controlplane_.start(
-                  dataplane_.dir(), "controlplane",
+                  dataplane_.dir() + "/controlplane.log",
                   {"controlplane.dataplane_socket=" + dataplane_.socket_path(),
                    "controlplane.api_socket=" + api_socket_,
-                   std::string("controlplane.api_tcp=") + kTcp, "controlplane.log_level=debug"}),
+                   std::string("controlplane.api_tcp=") + kTcp, "controlplane.log_level=debug",
+                   "controlplane.state_file=" + dataplane_.dir() + "/controlplane.state"}),
               "");
     // Connected once Hello says so (the control plane retries every 200 ms).
     const auto deadline = Clock::now() + milliseconds(10000);
@@ -253,9 +194,10 @@ TEST_F(ControlplaneProcessTest, GarbageGetsErrorsAndTheProcessSurvives) {
 TEST_F(ControlplaneProcessTest, WithoutADataplaneItServesNotReadyAndSaysWhatToDo) {
   ControlplaneProcess lonely;
   const std::string socket = dataplane_.dir() + "/lonely.sock";
-  ASSERT_EQ(lonely.start(dataplane_.dir(), "lonely",
+  ASSERT_EQ(lonely.start(dataplane_.dir() + "/lonely.log",
                          {"controlplane.dataplane_socket=" + dataplane_.dir() + "/nothing.sock",
-                          "controlplane.api_socket=" + socket}),
+                          "controlplane.api_socket=" + socket,
+                          "controlplane.state_file=" + dataplane_.dir() + "/lonely.state"}),
             "");
   ApiClient client;
   auto hello = connect_hello(client, socket);
@@ -267,9 +209,10 @@ TEST_F(ControlplaneProcessTest, WithoutADataplaneItServesNotReadyAndSaysWhatToDo
       << lonely.log();
   // A second control plane on a socket in use refuses to start and says so.
   ControlplaneProcess twin;
-  ASSERT_EQ(twin.start(dataplane_.dir(), "twin",
+  ASSERT_EQ(twin.start(dataplane_.dir() + "/twin.log",
                        {"controlplane.dataplane_socket=" + dataplane_.dir() + "/nothing.sock",
-                        "controlplane.api_socket=" + socket}),
+                        "controlplane.api_socket=" + socket,
+                        "controlplane.state_file=" + dataplane_.dir() + "/twin.state"}),
             "");
   for (int i = 0; i < 100 && twin.alive(); ++i) std::this_thread::sleep_for(milliseconds(20));
   EXPECT_EQ(twin.stop(), 1);

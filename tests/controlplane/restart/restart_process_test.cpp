@@ -35,6 +35,7 @@
 #include "tests/common/srtp_peer.hpp"
 #include "tests/controlplane/rtp/fixtures.hpp"
 #include "tests/integration/browser.hpp"
+#include "tests/integration/controlplane_process.hpp"
 #include "tests/integration/dataplane_process.hpp"
 
 namespace fanout::cp::test {
@@ -66,56 +67,8 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// One fanout-controlplane child; every run appends its stderr to the same log.
-class ControlplaneProcess {
- public:
-  std::string start(const std::string& log, const std::vector<std::string>& sets) {
-    const char* bin = std::getenv("FANOUT_CONTROLPLANE_BIN");
-    if (bin == nullptr) return "FANOUT_CONTROLPLANE_BIN is not set";
-    log_ = log;
-    std::vector<std::string> args = {bin};
-    for (const auto& s : sets) {
-      args.push_back("--set");
-      args.push_back(s);
-    }
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* f = std::freopen(log_.c_str(), "a", stderr);
-      (void)f;
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(bin, argv.data());
-      _exit(127);
-    }
-    return pid_ > 0 ? "" : "fork failed";
-  }
-  // As a crash: no cleanup of any kind (sockets, journal, data plane objects).
-  void kill_hard() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-  }
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = 0;
-        return;
-      }
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    kill_hard();
-  }
-  std::string log() const { return read_file(log_); }
-  ~ControlplaneProcess() { stop(); }
-
- private:
-  pid_t pid_ = 0;
-  std::string log_;
-};
+// Every run of the control plane appends its stderr to the same log.
+using fanout::test::ControlplaneProcess;
 
 json::value parse(const flatbuffers::String* s) {
   return s ? json::parse(s->str()) : json::value();
@@ -150,11 +103,12 @@ class ControlplaneRestart : public ::testing::Test {
   }
 
   void start_controlplane() {
-    ASSERT_EQ(
-        controlplane_.start(log_, {"controlplane.dataplane_socket=" + dataplane_.socket_path(),
+    ASSERT_EQ(controlplane_.start(log_,
+                                  {"controlplane.dataplane_socket=" + dataplane_.socket_path(),
                                    "controlplane.api_socket=" + api_socket_,
-                                   "controlplane.state_file=" + state_file_}),
-        "");
+                                   "controlplane.state_file=" + state_file_},
+                                  /*append=*/true),
+              "");
   }
 
   // Connects and says Hello until the control plane is connected to the data plane.
