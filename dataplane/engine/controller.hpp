@@ -194,6 +194,7 @@ class Controller {
     uint16_t srtp_in_profile = 0;
     uint16_t srtp_out_profile = 0;
   };
+  static TransportInfo info_of(const TransportEntry& t);
   struct ProducerEntry {
     std::unique_ptr<Producer> obj;
     ProducerParams params;

@@ -477,10 +477,15 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
       out.lcores.push_back(std::move(l));
     }
   }
-  bool found = req.transport() == 0;
-  for (const TransportInfo& t : c.transports()) {
-    if (req.transport() != 0 && t.params.id != req.transport()) continue;
-    found = true;
+  // One transport's counters are one lookup (the control plane asks per transport for stats).
+  std::vector<TransportInfo> selected;
+  if (req.transport() == 0) {
+    selected = c.transports();
+  } else if (auto one = c.transport(req.transport())) {
+    selected.push_back(std::move(*one));
+  }
+  const bool found = req.transport() == 0 || !selected.empty();
+  for (const TransportInfo& t : selected) {
     auto tc = std::make_unique<fb::TransportCountersT>();
     tc->id = t.params.id;
     tc->rx_packets = t.counters.rx_packets;
