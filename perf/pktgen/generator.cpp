@@ -254,19 +254,19 @@ bool Generator::retry_pending(TrialResult& r) {
   return true;
 }
 
-void Generator::send_burst(uint64_t now, bool hold, TrialResult& r) {
+void Generator::send_burst(uint64_t now, bool hold, uint16_t count, TrialResult& r) {
   if (hold && !retry_pending(r)) return;
   rte_mbuf* burst[8][kBurst];
   uint32_t who[8][kBurst];
   uint16_t seqs[8][kBurst];
   uint16_t n[8] = {};
   rte_mbuf* ms[kBurst];
-  if (rte_pktmbuf_alloc_bulk(pool_, ms, burst_) != 0) return;  // the pool refills as RX frees
+  if (rte_pktmbuf_alloc_bulk(pool_, ms, count) != 0) return;  // the pool refills as RX frees
   const size_t size = scenario_->spec.rtp_size;
   net::TxL2 l2;
   std::memcpy(l2.dst_mac, dp_mac_, 6);
   std::memcpy(l2.src_mac, mac_, 6);
-  for (uint16_t i = 0; i < burst_; ++i) {
+  for (uint16_t i = 0; i < count; ++i) {
     const uint32_t pi = producer_order_[rr_];
     if (++rr_ == producer_order_.size()) rr_ = 0;
     ProducerState& p = *producers_[pi];
@@ -293,7 +293,7 @@ void Generator::send_burst(uint64_t now, bool hold, TrialResult& r) {
     seqs[q][n[q]] = seq;
     who[q][n[q]++] = pi;
   }
-  r.offered += burst_;
+  r.offered += count;
   const uint64_t t = rte_rdtsc();
   for (uint16_t q = 0; q < queues_; ++q) {
     if (n[q] == 0) continue;
@@ -405,13 +405,14 @@ void Generator::poll_rx(TrialResult& r) {
   }
 }
 
-TrialResult Generator::run_trial(double rate_pps, double seconds) {
+TrialResult Generator::run_trial(double rate_pps, double seconds, uint16_t burst) {
+  const uint16_t count = burst == 0 ? burst_ : std::min(burst, burst_);
   TrialResult r;
   r.target_pps = rate_pps;
   hist_.clear();
   for (auto& p : producers_) std::fill(p->ring_valid.begin(), p->ring_valid.end(), 0);
   const double hz = static_cast<double>(tsc_hz_);
-  const double interval = rate_pps > 0 ? burst_ * hz / rate_pps : 0;
+  const double interval = rate_pps > 0 ? count * hz / rate_pps : 0;
   const uint64_t start = rte_rdtsc();
   const uint64_t end = start + static_cast<uint64_t>(seconds * hz);
   const uint64_t max_lag = tsc_hz_ / 1000;  // 1 ms behind the schedule: give up catching up
@@ -420,7 +421,7 @@ TrialResult Generator::run_trial(double rate_pps, double seconds) {
   uint64_t late = 0;
   while ((now = rte_rdtsc()) < end) {
     if (interval == 0 || static_cast<double>(now) >= next) {
-      send_burst(now, interval == 0, r);
+      send_burst(now, interval == 0, count, r);
       next += interval;
       if (interval > 0 && static_cast<double>(now) - next > static_cast<double>(max_lag)) {
         late += static_cast<uint64_t>((static_cast<double>(now) - next) / interval);

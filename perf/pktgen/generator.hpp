@@ -68,13 +68,17 @@ class Generator {
   // every consumer has delivered a verified packet. "" or what is missing.
   std::string prime();
 
-  TrialResult run_trial(double rate_pps, double seconds);
+  // burst: packets per TX burst for this trial (0: the scenario's, up to kBurst). Latency trials
+  // send fewer at a time: a burst of 32 measures mostly the time the data plane takes to work
+  // through the 31 packets ahead of each one, which browsers' packets arriving one by one do not
+  // see.
+  TrialResult run_trial(double rate_pps, double seconds, uint16_t burst = 0);
 
  private:
   struct ProducerState;
   struct ConsumerState;
   // hold: keep what the port refused and retry it first (unpaced trials); else count it lost.
-  void send_burst(uint64_t now, bool hold, TrialResult& r);
+  void send_burst(uint64_t now, bool hold, uint16_t count, TrialResult& r);
   bool retry_pending(TrialResult& r);
   void poll_rx(TrialResult& r);
   void handle_rx(rte_mbuf* m, uint64_t rx_tsc, TrialResult& r);
