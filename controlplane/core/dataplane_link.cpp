@@ -23,6 +23,60 @@ UdpEndpoint endpoint(const fb::Endpoint* e) {
   return {e->address() ? e->address()->str() : std::string(), e->port()};
 }
 
+flatbuffers::Offset<fb::CreateProducer> producer_body(flatbuffers::FlatBufferBuilder& fbb,
+                                                      uint32_t id, uint32_t transport,
+                                                      const DataplaneProducer& producer,
+                                                      bool paused) {
+  std::vector<flatbuffers::Offset<fb::ProducerStream>> streams;
+  for (const DataplaneStream& s : producer.streams) {
+    streams.push_back(fb::CreateProducerStream(
+        fbb, s.ssrc, s.rtx_ssrc, s.payload_type, s.rtx_payload_type, s.clock_rate,
+        s.rid.empty() ? flatbuffers::Offset<flatbuffers::String>() : fbb.CreateString(s.rid)));
+  }
+  return fb::CreateCreateProducer(
+      fbb, id, transport,
+      producer.kind == MediaKind::kAudio ? fb::MediaKind::Audio : fb::MediaKind::Video, paused,
+      fbb.CreateVector(streams));
+}
+
+flatbuffers::Offset<fb::CreateConsumer> consumer_body(flatbuffers::FlatBufferBuilder& fbb,
+                                                      uint32_t id, uint32_t producer,
+                                                      uint32_t transport,
+                                                      const DataplaneConsumer& consumer,
+                                                      bool paused) {
+  std::vector<flatbuffers::Offset<fb::PayloadTypeMap>> pts;
+  for (auto [from, to] : consumer.payload_types)
+    pts.push_back(fb::CreatePayloadTypeMap(fbb, from, to));
+  return fb::CreateCreateConsumer(fbb, id, producer, transport, paused, consumer.ssrc,
+                                  consumer.rtx_ssrc, fbb.CreateVector(pts), consumer.clock_rate);
+}
+
+flatbuffers::Offset<fb::CreateTransport> plain_body(flatbuffers::FlatBufferBuilder& fbb,
+                                                    uint32_t id, std::optional<uint16_t> worker,
+                                                    uint16_t port, uint16_t local_port,
+                                                    const std::optional<UdpEndpoint>& remote,
+                                                    bool comedia) {
+  flatbuffers::Offset<fb::Endpoint> r;
+  if (remote) r = fb::CreateEndpoint(fbb, fbb.CreateString(remote->address), remote->port);
+  return fb::CreateCreateTransport(fbb, id, worker.value_or(0xFFFF), port, local_port, 0, 0,
+                                   fb::TransportKind::Plain, r, comedia);
+}
+
+// A Batch is validated as a whole first; an entry can still fail on a resource limit while
+// applying.
+Status batch_status(std::string_view what, const dp::ipc::OwnedEnvelope& reply) {
+  if (const fb::BatchReply* b = reply->body_as_BatchReply(); b && b->replies()) {
+    for (const fb::Reply* r : *b->replies()) {
+      if (const fb::Error* e = r->body_as_Error()) {
+        return Status::failure(std::string(what) + ": " + fb::EnumNameErrorCode(e->code()) + ": " +
+                               (e->reason() ? e->reason()->str() : std::string()));
+      }
+    }
+    return {};
+  }
+  return Status::failure(std::string(what) + ": the reply is not a BatchReply");
+}
+
 }  // namespace
 
 Status DataplaneLink::connect(const Options& options) {
@@ -90,6 +144,69 @@ StatusOr<TransportCreated> DataplaneLink::create_transport(uint32_t id, std::str
   return out;
 }
 
+StatusOr<TransportCreated> DataplaneLink::create_plain_transport(
+    uint32_t id, std::optional<uint16_t> worker, uint16_t port, uint16_t local_port,
+    const std::optional<UdpEndpoint>& remote, bool comedia) {
+  StatusOr<TransportCreated> out;
+  auto r = call("CreateTransport", [&](flatbuffers::FlatBufferBuilder& fbb) {
+    return plain_body(fbb, id, worker, port, local_port, remote, comedia);
+  });
+  if (!r.ok()) {
+    out.status = r.status;
+    return out;
+  }
+  const fb::TransportCreated* c = r.value->body_as_TransportCreated();
+  if (c == nullptr || c->id() != id || c->local_address() == nullptr) {
+    out.status = Status::failure("CreateTransport: the reply is not a TransportCreated for " +
+                                 std::to_string(id));
+    return out;
+  }
+  out.value = {c->worker(), c->local_address()->str(), c->local_port()};
+  return out;
+}
+
+Status DataplaneLink::rebuild_plain_transport(const PlainRebuild& b) {
+  auto r = call(
+      "Batch (plain transport " + std::to_string(b.id) + " connected)",
+      [&](flatbuffers::FlatBufferBuilder& fbb) {
+        std::vector<flatbuffers::Offset<fb::Request>> requests;
+        auto add = [&](fb::Body type, flatbuffers::Offset<void> body) {
+          requests.push_back(fb::CreateRequest(fbb, type, body));
+        };
+        // Explicit deletes first: the Batch's validation does not know what a DeleteTransport takes
+        // with it, and the same ids are created again below.
+        for (const auto& c : b.consumers)
+          add(fb::Body::DeleteConsumer, fb::CreateDeleteConsumer(fbb, c.id).Union());
+        for (const auto& p : b.producers)
+          add(fb::Body::DeleteProducer, fb::CreateDeleteProducer(fbb, p.id).Union());
+        add(fb::Body::DeleteTransport, fb::CreateDeleteTransport(fbb, b.id).Union());
+        add(fb::Body::CreateTransport,
+            plain_body(fbb, b.id, b.worker, b.port, b.local_port, b.remote, false).Union());
+        if (b.profile) {
+          const auto profile = static_cast<uint16_t>(*b.profile);
+          add(fb::Body::SetSrtpKeys, fb::CreateSetSrtpKeys(fbb, b.id, fb::Direction::Inbound,
+                                                           profile, fbb.CreateVector(b.inbound_key),
+                                                           fbb.CreateVector(b.inbound_salt))
+                                         .Union());
+          add(fb::Body::SetSrtpKeys,
+              fb::CreateSetSrtpKeys(fbb, b.id, fb::Direction::Outbound, profile,
+                                    fbb.CreateVector(b.outbound_key),
+                                    fbb.CreateVector(b.outbound_salt))
+                  .Union());
+        }
+        for (const auto& p : b.producers)
+          add(fb::Body::CreateProducer,
+              producer_body(fbb, p.id, b.id, p.producer, p.paused).Union());
+        for (const auto& c : b.consumers) {
+          add(fb::Body::CreateConsumer,
+              consumer_body(fbb, c.id, c.producer, c.transport, c.consumer, c.paused).Union());
+        }
+        return fb::CreateBatch(fbb, fbb.CreateVector(requests));
+      });
+  if (!r.ok()) return r.status;
+  return batch_status("Batch (plain transport " + std::to_string(b.id) + " connected)", r.value);
+}
+
 StatusOr<DataplaneDump> DataplaneLink::dump() {
   StatusOr<DataplaneDump> out;
   auto r = call("Dump", [](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateDump(fbb); });
@@ -115,6 +232,9 @@ StatusOr<DataplaneDump> DataplaneLink::dump() {
       }
       x.srtp_inbound_profile = t->srtp_inbound_profile();
       x.srtp_outbound_profile = t->srtp_outbound_profile();
+      x.plain = t->kind() == fb::TransportKind::Plain;
+      if (t->plain_remote()) x.plain_remote = endpoint(t->plain_remote());
+      x.comedia = t->comedia();
       out.value.transports.push_back(std::move(x));
     }
   }
@@ -160,17 +280,7 @@ Status DataplaneLink::set_srtp_keys(uint32_t id, SrtpProfile profile,
     return fb::CreateBatch(fbb, fbb.CreateVector(requests));
   });
   if (!r.ok()) return r.status;
-  // Validated as a whole first; an entry can still fail on a resource limit while applying.
-  if (const fb::BatchReply* b = r.value->body_as_BatchReply(); b && b->replies()) {
-    for (const fb::Reply* reply : *b->replies()) {
-      if (const fb::Error* e = reply->body_as_Error()) {
-        return Status::failure(
-            "SetSrtpKeys batch: " + std::string(fb::EnumNameErrorCode(e->code())) + ": " +
-            (e->reason() ? e->reason()->str() : std::string()));
-      }
-    }
-  }
-  return {};
+  return batch_status("SetSrtpKeys batch", r.value);
 }
 
 Status DataplaneLink::delete_transport(uint32_t id) {
@@ -193,18 +303,7 @@ Status DataplaneLink::create_producer(uint32_t id, uint32_t transport,
                                       const DataplaneProducer& producer, bool paused) {
   return call("CreateProducer",
               [&](flatbuffers::FlatBufferBuilder& fbb) {
-                std::vector<flatbuffers::Offset<fb::ProducerStream>> streams;
-                for (const DataplaneStream& s : producer.streams) {
-                  streams.push_back(fb::CreateProducerStream(
-                      fbb, s.ssrc, s.rtx_ssrc, s.payload_type, s.rtx_payload_type, s.clock_rate,
-                      s.rid.empty() ? flatbuffers::Offset<flatbuffers::String>()
-                                    : fbb.CreateString(s.rid)));
-                }
-                return fb::CreateCreateProducer(fbb, id, transport,
-                                                producer.kind == MediaKind::kAudio
-                                                    ? fb::MediaKind::Audio
-                                                    : fb::MediaKind::Video,
-                                                paused, fbb.CreateVector(streams));
+                return producer_body(fbb, id, transport, producer, paused);
               })
       .status;
 }
@@ -213,13 +312,7 @@ Status DataplaneLink::create_consumer(uint32_t id, uint32_t producer, uint32_t t
                                       const DataplaneConsumer& consumer, bool paused) {
   return call("CreateConsumer",
               [&](flatbuffers::FlatBufferBuilder& fbb) {
-                std::vector<flatbuffers::Offset<fb::PayloadTypeMap>> pts;
-                for (auto [from, to] : consumer.payload_types) {
-                  pts.push_back(fb::CreatePayloadTypeMap(fbb, from, to));
-                }
-                return fb::CreateCreateConsumer(fbb, id, producer, transport, paused, consumer.ssrc,
-                                                consumer.rtx_ssrc, fbb.CreateVector(pts),
-                                                consumer.clock_rate);
+                return consumer_body(fbb, id, producer, transport, consumer, paused);
               })
       .status;
 }

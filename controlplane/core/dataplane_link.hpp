@@ -51,6 +51,9 @@ struct DataplaneDump {
     std::optional<IceTuple> selected_tuple;
     uint16_t srtp_inbound_profile = 0;  // 0: no keys
     uint16_t srtp_outbound_profile = 0;
+    bool plain = false;  // TransportKind Plain
+    std::optional<UdpEndpoint> plain_remote;
+    bool comedia = false;
   };
   std::vector<Transport> transports;
   std::vector<uint32_t> producers;
@@ -97,6 +100,38 @@ class DataplaneLink {
                                               std::string_view pwd,
                                               std::optional<uint16_t> worker = std::nullopt,
                                               uint16_t port = 0, uint16_t local_port = 0);
+  // A plain transport (`remote` or `comedia`, see schemas/dataplane.fbs CreateTransport).
+  StatusOr<TransportCreated> create_plain_transport(uint32_t id, std::optional<uint16_t> worker,
+                                                    uint16_t port, uint16_t local_port,
+                                                    const std::optional<UdpEndpoint>& remote,
+                                                    bool comedia);
+  // A plain transport replaced by another under the same id with a new static remote, its keys,
+  // and the producers and consumers the delete takes with it put back under their ids: one Batch,
+  // so the data plane applies all of it or nothing.
+  struct PlainRebuild {
+    uint32_t id = 0;
+    uint16_t worker = 0;
+    uint16_t port = 0;
+    uint16_t local_port = 0;
+    UdpEndpoint remote;
+    std::optional<SrtpProfile> profile;  // both directions; nullopt: plain RTP
+    std::vector<uint8_t> inbound_key, inbound_salt, outbound_key, outbound_salt;
+    struct Producer {
+      uint32_t id = 0;
+      DataplaneProducer producer;
+      bool paused = false;
+    };
+    struct Consumer {
+      uint32_t id = 0;
+      uint32_t producer = 0;
+      uint32_t transport = 0;
+      DataplaneConsumer consumer;
+      bool paused = false;
+    };
+    std::vector<Producer> producers;  // on the transport
+    std::vector<Consumer> consumers;  // on it, and elsewhere of its producers
+  };
+  Status rebuild_plain_transport(const PlainRebuild& rebuild);
   Status set_srtp_keys(uint32_t id, SrtpDirection direction, SrtpProfile profile,
                        std::span<const uint8_t> key, std::span<const uint8_t> salt);
   // Both directions in one Batch, so the data plane applies both or neither: a transport never

@@ -111,6 +111,16 @@ RtpParameters rtp_parameters_of(const json::object& o, const std::string& path) 
   }
 }
 
+// A plain transport of the journal and the data plane's transport under its id are the same one.
+bool same_plain(const JournalTransport& t, const DataplaneDump::Transport& d) {
+  if (!d.plain || d.created.local_port != t.own_port || d.comedia != t.comedia) return false;
+  if (t.comedia) return true;
+  // Not connected: the placeholder remote; connected: connect's.
+  const UdpEndpoint expected = t.connected && t.remote ? *t.remote : kUnconnectedRemote;
+  return d.plain_remote && d.plain_remote->address == expected.address &&
+         d.plain_remote->port == expected.port;
+}
+
 }  // namespace
 
 json::value to_json(const Journal& journal) {
@@ -126,6 +136,25 @@ json::value to_json(const Journal& journal) {
   }
   json::array transports;
   for (const JournalTransport& t : journal.transports) {
+    if (t.plain) {
+      json::object o{{"id", t.id},
+                     {"type", "plain"},
+                     {"routerId", t.router_id},
+                     {"dataplaneId", t.dataplane_id},
+                     {"ownPort", t.own_port},
+                     {"appData", t.app_data},
+                     {"nextConsumerMid", t.next_consumer_mid},
+                     {"comedia", t.comedia},
+                     {"connected", t.connected}};
+      if (t.remote) o["remote"] = json::object{{"ip", t.remote->address}, {"port", t.remote->port}};
+      if (t.local_srtp) {
+        o["srtpParameters"] =
+            json::object{{"cryptoSuite", srtp_profile_name(t.local_srtp->crypto_suite)},
+                         {"keyBase64", t.local_srtp->key_base64()}};
+      }
+      transports.push_back(std::move(o));
+      continue;
+    }
     json::object o{{"id", t.id},
                    {"routerId", t.router_id},
                    {"dataplaneId", t.dataplane_id},
@@ -173,10 +202,10 @@ json::value to_json(const Journal& journal) {
 Journal parse_journal(const json::value& value) {
   const json::object& root = object_at(value, "journal");
   // Version 1 lacked the browser's DTLS parameters and dtlsEnded: its transports without keys
-  // are adopted as new, as that version did.
+  // are adopted as new, as that version did. Version 2 had no plain transports.
   const uint64_t version = uint_of(root, "version", "journal");
-  if (version != 1 && version != static_cast<uint64_t>(kJournalVersion))
-    bad_journal("version: not 1 or " + std::to_string(kJournalVersion));
+  if (version < 1 || version > static_cast<uint64_t>(kJournalVersion))
+    bad_journal("version: not 1.." + std::to_string(kJournalVersion));
   Journal j;
   if (version >= 2) j.epoch = uint_of(root, "epoch", "journal", UINT64_MAX);
   for (const json::value& v : array_of(root, "routers", "journal")) {
@@ -205,6 +234,31 @@ Journal parse_journal(const json::value& value) {
     t.own_port = static_cast<uint16_t>(uint_of(o, "ownPort", path, UINT16_MAX));
     t.app_data = optional_member(o, "appData");
     t.next_consumer_mid = static_cast<uint32_t>(uint_of(o, "nextConsumerMid", path));
+    if (o.contains("type")) {
+      if (string_of(o, "type", path) != "plain") bad_journal(path + ".type: not \"plain\"");
+      t.plain = true;
+      t.comedia = bool_of(o, "comedia", path);
+      t.connected = bool_of(o, "connected", path);
+      if (o.contains("remote")) {
+        const std::string rpath = path + ".remote";
+        const json::object& ro = object_at(member(o, "remote", path), rpath);
+        t.remote = UdpEndpoint{string_of(ro, "ip", rpath),
+                               static_cast<uint16_t>(uint_of(ro, "port", rpath, UINT16_MAX))};
+      }
+      if (o.contains("srtpParameters")) {
+        const std::string spath = path + ".srtpParameters";
+        const json::object& so = object_at(member(o, "srtpParameters", path), spath);
+        try {
+          t.local_srtp = parse_srtp_parameters(string_of(so, "cryptoSuite", spath),
+                                               string_of(so, "keyBase64", spath),
+                                               spath + ".cryptoSuite", spath + ".keyBase64");
+        } catch (const CpError& e) {
+          bad_journal(e.what());
+        }
+      }
+      j.transports.push_back(std::move(t));
+      continue;
+    }
     t.ice_ufrag = string_of(o, "iceUfrag", path);
     t.ice_pwd = string_of(o, "icePwd", path);
     if (version >= 2) t.dtls_ended = bool_of(o, "dtlsEnded", path);
@@ -287,9 +341,13 @@ ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump,
         drop("transport", t.id, t.dataplane_id, "its router " + t.router_id + " is unknown");
       } else if (found == dp_transports.end()) {
         drop("transport", t.id, t.dataplane_id, "gone from the data plane");
-      } else if (found->second->ice_ufrag != t.ice_ufrag) {
+      } else if (!t.plain && (found->second->plain || found->second->ice_ufrag != t.ice_ufrag)) {
         // The id was reused for another transport: ours is gone.
         drop("transport", t.id, t.dataplane_id, "the data plane's is another (ICE ufrag differs)");
+      } else if (t.plain && !same_plain(t, *found->second)) {
+        drop("transport", t.id, t.dataplane_id,
+             "the data plane's is another (not a plain transport on port " +
+                 std::to_string(t.own_port) + " with the same remote)");
       } else if (transports.count(t.dataplane_id) || transport_ids.count(t.id)) {
         drop("transport", t.id, t.dataplane_id, "listed twice");
       } else {

@@ -15,6 +15,7 @@
 #include <boost/json/value.hpp>
 
 #include "controlplane/core/dataplane_link.hpp"
+#include "controlplane/core/plain_transport.hpp"
 #include "controlplane/dtls/certificate.hpp"
 #include "controlplane/dtls/dtls_role.hpp"
 #include "controlplane/rtp/ortc.hpp"
@@ -44,6 +45,13 @@ struct JournalTransport {
   std::optional<Fingerprint> remote_fingerprint;
   // DTLS failed or closed before the restart: not resumed.
   bool dtls_ended = false;
+  // A PlainTransport ("type": "plain"): no ICE or DTLS fields. What it needs to be reported again
+  // (its keys are in the data plane already; ours is kept to report it, as the ICE password is).
+  bool plain = false;
+  bool comedia = false;
+  bool connected = false;
+  std::optional<UdpEndpoint> remote;         // connect's ip and port (comedia=false)
+  std::optional<SrtpParameters> local_srtp;  // ours
 };
 
 struct JournalProducer {
@@ -78,7 +86,8 @@ struct Journal {
   std::vector<JournalConsumer> consumers;
 };
 
-inline constexpr int64_t kJournalVersion = 2;
+// 3: plain transports.
+inline constexpr int64_t kJournalVersion = 3;
 
 boost::json::value to_json(const Journal& journal);
 // Throws CpError (kInvalidArgument, "journal: <path>: <what>") for anything that is not a journal
@@ -105,9 +114,10 @@ struct ReconcilePlan {
 // `journal` nullptr: there is none (every data plane object is an orphan). `dataplane_epoch`: the
 // epoch the data plane had before our Hello (HelloReply.epoch); a journal written under another
 // one is stale (the data plane restarted, or another control plane ran since) and nothing of it is
-// adopted. A transport is the same one when its data plane id holds a transport with the
-// journal's ICE ufrag; a producer or consumer when its data plane id is in the Dump and its
-// transport (and producer) are adopted.
+// adopted. A WebRTC transport is the same one when its data plane id holds a WebRTC transport with
+// the journal's ICE ufrag; a plain one when it holds a plain transport on the journal's port with
+// the same comedia and, once connected, the same remote; a producer or consumer when its data plane
+// id is in the Dump and its transport (and producer) are adopted.
 ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump,
                         uint64_t dataplane_epoch);
 

@@ -42,13 +42,20 @@ Node::~Node() {
   // Transports close through the link, which must still be connected.
   closing_.clear();
   transports_.clear();
+  plain_transports_.clear();
+}
+
+uint32_t Node::next_transport_id() {
+  while (next_id_ == 0 || transports_.count(next_id_) != 0 ||
+         plain_transports_.count(next_id_) != 0)
+    ++next_id_;
+  return next_id_++;
 }
 
 WebRtcTransport& Node::create_webrtc_transport(uint32_t id, WebRtcTransportOptions options) {
   if (id == 0) {
-    while (next_id_ == 0 || transports_.count(next_id_) != 0) ++next_id_;
-    id = next_id_++;
-  } else if (transports_.count(id) != 0) {
+    id = next_transport_id();
+  } else if (transports_.count(id) != 0 || plain_transports_.count(id) != 0) {
     throw std::invalid_argument("transport " + std::to_string(id) + " exists");
   }
   auto t = std::make_unique<WebRtcTransport>(link_, dtls_context_, id, std::move(options));
@@ -86,6 +93,13 @@ const TransportEntry* Node::transport_entry(const std::string& id) const {
 WebRtcTransport* Node::webrtc_transport(const std::string& id) {
   const TransportEntry* e = transport_entry(id);
   return e ? transport(e->dataplane_id) : nullptr;
+}
+
+PlainTransport* Node::plain_transport(const std::string& id) {
+  const TransportEntry* e = transport_entry(id);
+  if (e == nullptr || !e->plain) return nullptr;
+  auto it = plain_transports_.find(e->dataplane_id);
+  return it == plain_transports_.end() ? nullptr : it->second.get();
 }
 
 const Producer* Node::producer(const std::string& id) const {
@@ -137,7 +151,31 @@ std::vector<uint32_t> Node::worker_loads() const {
   for (const auto& [id, t] : transports_) {
     if (t->created().worker < load.size()) ++load[t->created().worker];
   }
+  for (const auto& [id, t] : plain_transports_) {
+    if (t->created().worker < load.size()) ++load[t->created().worker];
+  }
   return load;
+}
+
+std::optional<uint16_t> Node::worker_of(const TransportEntry& entry) const {
+  if (entry.plain) {
+    auto it = plain_transports_.find(entry.dataplane_id);
+    if (it != plain_transports_.end()) return it->second->created().worker;
+  } else {
+    auto it = transports_.find(entry.dataplane_id);
+    if (it != transports_.end()) return it->second->created().worker;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint16_t> Node::place_in(const Router& router) const {
+  std::vector<uint32_t> node_load = worker_loads();
+  std::vector<uint32_t> router_load(node_load.size(), 0);
+  for (const std::string& tid : router.transports) {
+    std::optional<uint16_t> w = worker_of(entries_.at(tid));
+    if (w && *w < router_load.size()) ++router_load[*w];
+  }
+  return place_transport(node_load, router_load, options_.max_transports_per_worker);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,14 +234,8 @@ const TransportEntry& Node::create_webrtc_transport(const std::string& router_id
   if (r == routers_.end()) throw_not_found("router", router_id);
   check_new_id("transport", transport_id);
 
-  std::vector<uint32_t> node_load = worker_loads();
-  std::vector<uint32_t> router_load(node_load.size(), 0);
-  for (const std::string& tid : r->second.transports) {
-    const WebRtcTransport* t = transport(entries_.at(tid).dataplane_id);
-    if (t && t->created().worker < router_load.size()) ++router_load[t->created().worker];
-  }
   WebRtcTransportOptions options;
-  options.worker = place_transport(node_load, router_load, options_.max_transports_per_worker);
+  options.worker = place_in(r->second);
   options.port = options_.port;
 
   WebRtcTransport* created = nullptr;
@@ -233,10 +265,111 @@ const TransportEntry& Node::create_webrtc_transport(const std::string& router_id
   return entries_.emplace(transport_id, std::move(entry)).first->second;
 }
 
+const TransportEntry& Node::create_plain_transport(const std::string& router_id,
+                                                   const std::string& transport_id, bool comedia,
+                                                   std::optional<SrtpProfile> srtp,
+                                                   boost::json::value app_data) {
+  ++model_version_;
+  auto r = routers_.find(router_id);
+  if (r == routers_.end()) throw_not_found("router", router_id);
+  check_new_id("transport", transport_id);
+  PlainTransportOptions options;
+  options.worker = place_in(r->second);
+  options.port = options_.port;
+  options.comedia = comedia;
+  options.srtp = srtp;
+  std::unique_ptr<PlainTransport> created;
+  // As for WebRTC transports with a port of their own: another client may hold the port.
+  constexpr uint16_t kOwnPortAttempts = 16;
+  for (uint16_t attempt = 0; !created; ++attempt) {
+    options.local_port = allocate_own_port(attempt);
+    try {
+      created = std::make_unique<PlainTransport>(link_, next_transport_id(), options);
+    } catch (const std::runtime_error& e) {
+      const bool port_taken = std::string(e.what()).find("AlreadyExists") != std::string::npos;
+      if (!port_taken || attempt + 1 >= kOwnPortAttempts)
+        throw CpError(CpError::Code::kDataplane, e.what());
+    }
+  }
+  TransportEntry entry;
+  entry.id = transport_id;
+  entry.router_id = router_id;
+  entry.dataplane_id = created->id();
+  entry.plain = true;
+  entry.own_port = options.local_port;
+  entry.app_data = std::move(app_data);
+  own_ports_in_use_.insert(entry.own_port);
+  plain_transports_.emplace(created->id(), std::move(created));
+  r->second.transports.insert(transport_id);
+  return entries_.emplace(transport_id, std::move(entry)).first->second;
+}
+
+const PlainTransport& Node::connect_plain_transport(
+    const std::string& transport_id, const std::optional<UdpEndpoint>& remote,
+    const std::optional<SrtpParameters>& remote_srtp) {
+  ++model_version_;
+  TransportEntry& e = entry_or_throw(transport_id);
+  PlainTransport* t = plain_transport(transport_id);
+  if (t == nullptr) {
+    throw CpError(CpError::Code::kInvalidArgument,
+                  "transport '" + transport_id +
+                      "' is a WebRTC transport: ConnectWebRtcTransport connects it");
+  }
+  const PlainTransport::ConnectPlan plan = t->plan_connect(remote, remote_srtp);
+  if (!plan.recreate) {
+    if (Status s = t->install_keys(plan); !s.ok()) throw_dataplane(s);
+    t->connected_with(plan);
+    return *t;
+  }
+  DataplaneLink::PlainRebuild b;
+  b.id = t->id();
+  b.worker = t->created().worker;
+  b.port = options_.port;
+  b.local_port = e.own_port;
+  b.remote = *plan.remote;
+  if (plan.remote_srtp && plan.local_srtp) {
+    b.profile = plan.remote_srtp->crypto_suite;
+    auto bytes = [](std::span<const uint8_t> s) {
+      return std::vector<uint8_t>(s.begin(), s.end());
+    };
+    b.inbound_key = bytes(plan.remote_srtp->master_key());
+    b.inbound_salt = bytes(plan.remote_srtp->master_salt());
+    b.outbound_key = bytes(plan.local_srtp->master_key());
+    b.outbound_salt = bytes(plan.local_srtp->master_salt());
+  }
+  std::set<std::string> consumers(e.consumers.begin(), e.consumers.end());
+  for (const std::string& pid : e.producers) {
+    const Producer& p = producers_.at(pid);
+    b.producers.push_back({p.dataplane_id, dataplane_producer(p.kind, p.rtp_parameters), p.paused});
+    consumers.insert(p.consumers.begin(), p.consumers.end());
+  }
+  for (const std::string& cid : consumers) {
+    const Consumer& c = consumers_.at(cid);
+    const Producer& p = producers_.at(c.producer_id);
+    b.consumers.push_back({c.dataplane_id, p.dataplane_id, entries_.at(c.transport_id).dataplane_id,
+                           dataplane_consumer(p.rtp_parameters, p.rtp_mapping, c.rtp_parameters),
+                           c.paused});
+  }
+  if (Status s = link_.rebuild_plain_transport(b); !s.ok()) throw_dataplane(s);
+  t->connected_with(plan);
+  // Its resumed consumers start now: their receivers decode nothing before a keyframe.
+  for (const std::string& cid : e.consumers) {
+    const Consumer& c = consumers_.at(cid);
+    const Producer& p = producers_.at(c.producer_id);
+    if (!c.paused && !p.paused) request_key_frame_for(p);
+  }
+  return *t;
+}
+
 void Node::connect_webrtc_transport(const std::string& transport_id, DtlsRole remote_role,
                                     const Fingerprint& remote_fingerprint) {
   ++model_version_;
   TransportEntry& e = entry_or_throw(transport_id);
+  if (e.plain) {
+    throw CpError(
+        CpError::Code::kInvalidArgument,
+        "transport '" + transport_id + "' is a plain transport: ConnectPlainTransport connects it");
+  }
   WebRtcTransport* t = transport(e.dataplane_id);
   if (t == nullptr) throw_not_found("transport", transport_id);
   try {
@@ -400,7 +533,12 @@ void Node::close_transport_with(const std::string& id, const std::string& reason
     close_consumer_with(cid, reason, false);
   for (const std::string& pid : std::vector<std::string>(e.producers.begin(), e.producers.end()))
     close_producer_with(pid, reason);
-  close_transport(e.dataplane_id);
+  if (e.plain) {
+    // No DTLS to close first: deleted in the data plane now.
+    plain_transports_.erase(e.dataplane_id);
+  } else {
+    close_transport(e.dataplane_id);
+  }
   if (e.own_port) own_ports_in_use_.erase(e.own_port);
   if (auto r = routers_.find(e.router_id); r != routers_.end()) r->second.transports.erase(id);
   entries_.erase(id);
@@ -489,6 +627,11 @@ void Node::on_dtls_received(uint32_t transport, const UdpEndpoint& /*remote*/,
 }
 
 void Node::on_ice_selected_tuple_changed(uint32_t transport, const IceTuple& tuple) {
+  // For a plain transport with comedia: the data plane latched the first packet's source.
+  if (auto p = plain_transports_.find(transport); p != plain_transports_.end()) {
+    p->second->on_tuple_selected(tuple);
+    return;
+  }
   if (WebRtcTransport* t = find_for_event(transport)) t->on_ice_selected_tuple_changed(tuple);
 }
 

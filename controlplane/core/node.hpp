@@ -1,7 +1,8 @@
 // One per fanout-controlplane process: the link to the data plane, the node's DTLS identity (a
 // certificate generated at start, shared by every transport) and the object model (routers,
-// WebRtcTransports, producers, consumers) under the string ids signaling chooses, mapped to the
-// data plane's uint32 ids. Driven by run_once() and the request methods from one thread.
+// WebRtcTransports, PlainTransports, producers, consumers) under the string ids signaling chooses,
+// mapped to the data plane's uint32 ids. Driven by run_once() and the request methods from one
+// thread.
 //
 // Requests on the model throw CpError (or RtpError from the negotiation) with a reason; closes
 // cascade as in mediasoup (a transport's producers and consumers, a producer's consumers), each
@@ -24,6 +25,7 @@
 #include "controlplane/core/errors.hpp"
 #include "controlplane/core/journal.hpp"
 #include "controlplane/core/keyframe_limiter.hpp"
+#include "controlplane/core/plain_transport.hpp"
 #include "controlplane/core/producer.hpp"
 #include "controlplane/core/router.hpp"
 #include "controlplane/core/webrtc_transport.hpp"
@@ -46,11 +48,13 @@ class NodeObserver {
   virtual void on_producer_paused_changed(const std::string& /*producer_id*/, bool /*paused*/) {}
 };
 
-// A transport created by string id: the WebRtcTransport plus what the model keeps about it.
+// A transport created by string id: the WebRtcTransport or PlainTransport plus what the model
+// keeps about it.
 struct TransportEntry {
   std::string id;
   std::string router_id;
   uint32_t dataplane_id = 0;
+  bool plain = false;     // a PlainTransport (else a WebRtcTransport)
   uint16_t own_port = 0;  // a UDP port of its own, 0: the shared ICE port
   std::set<std::string> producers;
   std::set<std::string> consumers;
@@ -107,6 +111,18 @@ class Node : private DataplaneEventHandler {
   const TransportEntry& create_webrtc_transport(const std::string& router_id,
                                                 const std::string& transport_id, bool own_port,
                                                 boost::json::value app_data = {});
+  // Always on a UDP port of its own. `srtp` nullopt: plain RTP.
+  const TransportEntry& create_plain_transport(const std::string& router_id,
+                                               const std::string& transport_id, bool comedia,
+                                               std::optional<SrtpProfile> srtp,
+                                               boost::json::value app_data = {});
+  // mediasoup's plainTransport.connect({ ip, port, srtpParameters }): `remote` required without
+  // comedia and refused with it, `remote_srtp` (the remote's sending key) required with SRTP.
+  // Without comedia the data plane's transport is replaced (see plain_transport.hpp) with its
+  // producers and consumers under the same ids. Throws CpError.
+  const PlainTransport& connect_plain_transport(const std::string& transport_id,
+                                                const std::optional<UdpEndpoint>& remote,
+                                                const std::optional<SrtpParameters>& remote_srtp);
   // The browser's dtlsParameters: its role and the fingerprint to check its certificate against.
   void connect_webrtc_transport(const std::string& transport_id, DtlsRole remote_role,
                                 const Fingerprint& remote_fingerprint);
@@ -133,6 +149,7 @@ class Node : private DataplaneEventHandler {
   const Router* router(const std::string& id) const;
   const TransportEntry* transport_entry(const std::string& id) const;
   WebRtcTransport* webrtc_transport(const std::string& id);
+  PlainTransport* plain_transport(const std::string& id);
   const Producer* producer(const std::string& id) const;
   const Consumer* consumer(const std::string& id) const;
   const std::map<std::string, Router>& routers() const { return routers_; }
@@ -199,6 +216,11 @@ class Node : private DataplaneEventHandler {
   Consumer& consumer_or_throw(const std::string& id);
   void check_new_id(const std::string& what, const std::string& id) const;
   uint16_t allocate_own_port(uint16_t attempt);
+  uint32_t next_transport_id();
+  // The worker of a transport by string id; nullopt if it has none.
+  std::optional<uint16_t> worker_of(const TransportEntry& entry) const;
+  // place_transport() for a new transport of `router`.
+  std::optional<uint16_t> place_in(const Router& router) const;
   void request_key_frame_for(const Producer& producer);
   void close_transport_with(const std::string& id, const std::string& reason);
   // `reason` empty: closed by request (no event).
@@ -214,6 +236,7 @@ class Node : private DataplaneEventHandler {
     std::unique_ptr<WebRtcTransport> transport;
   };
   std::vector<Closing> closing_;
+  std::map<uint32_t, std::unique_ptr<PlainTransport>> plain_transports_;
   uint32_t next_id_ = 1;
   uint64_t unknown_transport_events_ = 0;
 

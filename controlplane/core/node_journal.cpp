@@ -23,6 +23,24 @@ Journal Node::journal() const {
   j.epoch = link_.epoch();
   for (const auto& [id, r] : routers_) j.routers.push_back({id, r.media_codecs});
   for (const auto& [id, e] : entries_) {
+    if (e.plain) {
+      auto p = plain_transports_.find(e.dataplane_id);
+      if (p == plain_transports_.end()) continue;
+      JournalTransport o;
+      o.id = id;
+      o.router_id = e.router_id;
+      o.dataplane_id = e.dataplane_id;
+      o.own_port = e.own_port;
+      o.app_data = e.app_data;
+      o.next_consumer_mid = e.next_consumer_mid;
+      o.plain = true;
+      o.comedia = p->second->comedia();
+      o.connected = p->second->connected();
+      if (!o.comedia && o.connected) o.remote = p->second->remote();
+      o.local_srtp = p->second->srtp_parameters();
+      j.transports.push_back(std::move(o));
+      continue;
+    }
     auto found = transports_.find(e.dataplane_id);
     if (found == transports_.end()) continue;
     const WebRtcTransport& t = *found->second;
@@ -84,7 +102,7 @@ std::string Node::RestoreSummary::describe() const {
 }
 
 Node::RestoreSummary Node::restore(const json::value* journal_json) {
-  if (!routers_.empty() || !entries_.empty() || !transports_.empty())
+  if (!routers_.empty() || !entries_.empty() || !transports_.empty() || !plain_transports_.empty())
     throw std::logic_error("Node::restore on a node that already has objects");
   // Parsed before anything changes: a journal that is not one leaves the node empty.
   std::optional<Journal> journal;
@@ -108,6 +126,37 @@ Node::RestoreSummary Node::restore(const json::value* journal_json) {
   }
   for (const JournalTransport& o : plan.adopt.transports) {
     const DataplaneDump::Transport& d = *dp_transports.at(o.dataplane_id);
+    if (o.plain) {
+      PlainTransport::Adopted adopted;
+      adopted.created = d.created;
+      adopted.connected = o.connected;
+      adopted.remote = o.remote;
+      adopted.local_srtp = o.local_srtp;
+      // The placeholder remote of one not connected is not a tuple.
+      if (o.comedia || o.connected) adopted.selected_tuple = d.selected_tuple;
+      PlainTransportOptions options;
+      options.worker = d.created.worker;
+      options.port = options_.port;
+      options.local_port = o.own_port;
+      options.comedia = o.comedia;
+      if (o.local_srtp) options.srtp = o.local_srtp->crypto_suite;
+      plain_transports_.emplace(o.dataplane_id, std::make_unique<PlainTransport>(
+                                                    link_, o.dataplane_id, options, adopted));
+      TransportEntry entry;
+      entry.id = o.id;
+      entry.router_id = o.router_id;
+      entry.dataplane_id = o.dataplane_id;
+      entry.plain = true;
+      entry.own_port = o.own_port;
+      entry.app_data = o.app_data;
+      entry.next_consumer_mid = o.next_consumer_mid;
+      own_ports_in_use_.insert(entry.own_port);
+      routers_.at(o.router_id).transports.insert(o.id);
+      entries_.emplace(o.id, std::move(entry));
+      next_id_ = std::max(next_id_, o.dataplane_id + 1);
+      ++summary.transports;
+      continue;
+    }
     WebRtcTransport::Adopted adopted;
     adopted.created = d.created;
     adopted.ice_parameters = {o.ice_ufrag, o.ice_pwd, true};

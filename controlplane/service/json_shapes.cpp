@@ -82,6 +82,24 @@ RemoteDtlsParameters parse_remote_dtls_parameters(const json::value& v, const st
   return out;
 }
 
+json::value plain_tuple_json(const PlainTransport& t, const std::string& announced_address) {
+  const std::string& ip = announced_address.empty() ? t.created().local_address : announced_address;
+  json::object o{{"localIp", ip},
+                 {"localAddress", ip},
+                 {"localPort", t.created().local_port},
+                 {"protocol", "udp"}};
+  if (std::optional<UdpEndpoint> remote = t.remote()) {
+    o["remoteIp"] = remote->address;
+    o["remotePort"] = remote->port;
+  }
+  return o;
+}
+
+json::value srtp_parameters_json(const SrtpParameters& srtp) {
+  return json::object{{"cryptoSuite", std::string(srtp_profile_name(srtp.crypto_suite))},
+                      {"keyBase64", srtp.key_base64()}};
+}
+
 std::string ice_state_string(const WebRtcTransport& t) {
   return t.closed() ? "closed" : std::string(ice_state_name(t.ice_state()));
 }
@@ -135,6 +153,15 @@ json::value dump_json(Node& node, const std::string& announced_address) {
       if (t->selected_tuple()) o["iceSelectedTuple"] = endpoint_tuple_json(*t->selected_tuple());
       if (t->srtp_profile()) o["srtpProfile"] = std::string(srtp_profile_name(*t->srtp_profile()));
       if (!t->failure_reason().empty()) o["failureReason"] = t->failure_reason();
+    } else if (const PlainTransport* p = node.plain_transport(id)) {
+      o["type"] = "plain";
+      o["worker"] = p->created().worker;
+      o["ownPort"] = true;
+      o["tuple"] = plain_tuple_json(*p, announced_address);
+      o["comedia"] = p->comedia();
+      o["rtcpMux"] = true;
+      o["connected"] = p->connected();
+      if (p->srtp_parameters()) o["srtpParameters"] = srtp_parameters_json(*p->srtp_parameters());
     }
     transports.push_back(std::move(o));
   }

@@ -28,6 +28,13 @@ struct RemoteDtlsParameters {
 RemoteDtlsParameters parse_remote_dtls_parameters(const boost::json::value& v,
                                                   const std::string& path = "dtlsParameters");
 
+// mediasoup's plainTransport.tuple: { localIp, localAddress, localPort, protocol: "udp" } and
+// remoteIp, remotePort once known (connect's, or the comedia latch). localIp and localAddress are
+// `announced_address` unless it is empty.
+boost::json::value plain_tuple_json(const PlainTransport& t, const std::string& announced_address);
+// mediasoup's srtpParameters: { cryptoSuite, keyBase64 }.
+boost::json::value srtp_parameters_json(const SrtpParameters& srtp);
+
 // mediasoup's iceState / dtlsState strings; "closed" once the transport is closed.
 std::string ice_state_string(const WebRtcTransport& t);
 std::string dtls_state_string(const WebRtcTransport& t);

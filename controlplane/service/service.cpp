@@ -3,6 +3,7 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <type_traits>
 
 #include <boost/json.hpp>
 
@@ -108,6 +109,22 @@ std::string mime_of(const RtpParameters& p) {
   return p.codecs.empty() ? std::string() : p.codecs[0].mime_type;
 }
 
+// PlainTransportCreated and PlainTransportConnected have the same fields.
+template <typename T>
+Offset<T> plain_reply(FlatBufferBuilder& fbb, const std::string& transport_id,
+                      const PlainTransport& t, const std::string& announced_address) {
+  auto tid = fbb.CreateString(transport_id);
+  auto tuple = fbb.CreateString(text(plain_tuple_json(t, announced_address)));
+  auto srtp = t.srtp_parameters()
+                  ? fbb.CreateString(text(srtp_parameters_json(*t.srtp_parameters())))
+                  : Offset<flatbuffers::String>();
+  if constexpr (std::is_same_v<T, api::PlainTransportCreated>) {
+    return api::CreatePlainTransportCreated(fbb, tid, tuple, srtp);
+  } else {
+    return api::CreatePlainTransportConnected(fbb, tid, tuple, srtp);
+  }
+}
+
 }  // namespace
 
 Service::Service(Node& node, ServiceOptions options, EventSink& events)
@@ -175,6 +192,65 @@ std::vector<uint8_t> Service::handle(const api::Envelope& request) {
             parse_remote_dtls_parameters(parse_json_text(dtls, "dtlsParameters"));
         node_.connect_webrtc_transport(transport_id, remote.role, remote.fingerprint);
         return ok(fbb, id);
+      }
+      case api::Body::CreatePlainTransport: {
+        const api::CreatePlainTransport* r = request.body_as_CreatePlainTransport();
+        const std::string router_id = required(r->router_id(), "router_id");
+        const std::string transport_id = required(r->transport_id(), "transport_id");
+        const bool suite_given = r->srtp_crypto_suite() && r->srtp_crypto_suite()->size() > 0;
+        std::optional<SrtpProfile> srtp;
+        if (r->enable_srtp()) {
+          srtp = suite_given ? parse_srtp_crypto_suite(r->srtp_crypto_suite()->string_view())
+                             : kDefaultPlainSrtpSuite;
+          if (!srtp) {
+            fail(api::ErrorCode::InvalidArgument,
+                 "srtp_crypto_suite: '" + r->srtp_crypto_suite()->str() +
+                     "' is not AEAD_AES_256_GCM, AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80 or "
+                     "AES_CM_128_HMAC_SHA1_32");
+          }
+        } else if (suite_given) {
+          fail(api::ErrorCode::InvalidArgument, "srtp_crypto_suite: given without enable_srtp");
+        }
+        json::value data = app_data(r->app_data_json());
+        node_.create_plain_transport(router_id, transport_id, r->comedia(), srtp, std::move(data));
+        const PlainTransport& t = *node_.plain_transport(transport_id);
+        return reply(fbb, id,
+                     plain_reply<api::PlainTransportCreated>(fbb, transport_id, t,
+                                                             options_.announced_address));
+      }
+      case api::Body::ConnectPlainTransport: {
+        const api::ConnectPlainTransport* r = request.body_as_ConnectPlainTransport();
+        const std::string transport_id = required(r->transport_id(), "transport_id");
+        if (node_.transport_entry(transport_id) == nullptr)
+          fail(api::ErrorCode::NotFound, "transport '" + transport_id + "' not found");
+        const PlainTransport* t = node_.plain_transport(transport_id);
+        if (t == nullptr) {
+          fail(api::ErrorCode::InvalidArgument,
+               "transport '" + transport_id +
+                   "' is a WebRTC transport: ConnectWebRtcTransport connects it");
+        }
+        std::optional<UdpEndpoint> remote;
+        if (r->ip() && r->ip()->size() > 0) {
+          remote = parse_remote_endpoint(r->ip()->string_view(), r->port(),
+                                         address_family(t->created().local_address), "ip", "port");
+        } else if (r->port() != 0) {
+          fail(api::ErrorCode::InvalidArgument, "ip: missing (port given without it)");
+        }
+        std::optional<SrtpParameters> remote_srtp;
+        const bool suite_given = r->srtp_crypto_suite() && r->srtp_crypto_suite()->size() > 0;
+        const bool key_given = r->srtp_key_base64() && r->srtp_key_base64()->size() > 0;
+        if (suite_given || key_given) {
+          if (!suite_given) fail(api::ErrorCode::InvalidArgument, "srtp_crypto_suite: missing");
+          if (!key_given) fail(api::ErrorCode::InvalidArgument, "srtp_key_base64: missing");
+          remote_srtp = parse_srtp_parameters(r->srtp_crypto_suite()->string_view(),
+                                              r->srtp_key_base64()->string_view(),
+                                              "srtp_crypto_suite", "srtp_key_base64");
+        }
+        const PlainTransport& connected =
+            node_.connect_plain_transport(transport_id, remote, remote_srtp);
+        return reply(fbb, id,
+                     plain_reply<api::PlainTransportConnected>(fbb, transport_id, connected,
+                                                               options_.announced_address));
       }
       case api::Body::RestartIce: {
         const api::RestartIce* r = request.body_as_RestartIce();
@@ -267,17 +343,24 @@ std::vector<uint8_t> Service::handle(const api::Envelope& request) {
           case api::Target::Transport: {
             const TransportEntry* e = node_.transport_entry(target_id);
             const WebRtcTransport* t = node_.webrtc_transport(target_id);
-            if (e == nullptr || t == nullptr)
+            const PlainTransport* plain = node_.plain_transport(target_id);
+            if (e == nullptr || (t == nullptr && plain == nullptr))
               fail(api::ErrorCode::NotFound, "transport '" + target_id + "' not found");
             auto counters = node_.link().get_counters(e->dataplane_id);
             if (!counters.ok()) fail(api::ErrorCode::DataplaneError, counters.status.error());
-            json::object s{{"type", "webrtc-transport"},
-                           {"transportId", target_id},
-                           {"timestamp", now_ms()},
-                           {"iceRole", "controlled"},
-                           {"iceState", ice_state_string(*t)},
-                           {"dtlsState", dtls_state_string(*t)}};
-            if (t->selected_tuple()) {
+            json::object s{{"transportId", target_id}, {"timestamp", now_ms()}};
+            if (plain != nullptr) {
+              s["type"] = "plain-rtp-transport";
+              s["tuple"] = plain_tuple_json(*plain, options_.announced_address);
+              s["comedia"] = plain->comedia();
+              s["rtcpMux"] = true;
+            } else {
+              s["type"] = "webrtc-transport";
+              s["iceRole"] = "controlled";
+              s["iceState"] = ice_state_string(*t);
+              s["dtlsState"] = dtls_state_string(*t);
+            }
+            if (t != nullptr && t->selected_tuple()) {
               const IceTuple& tuple = *t->selected_tuple();
               s["iceSelectedTuple"] = json::object{{"localIp", tuple.local.address},
                                                    {"localPort", tuple.local.port},

@@ -163,9 +163,9 @@ void expect_refused(const std::string& text, const std::string& what) {
 
 TEST(Journal, RefusesWhatIsNotOneWithThePathOfTheDefect) {
   expect_refused("[]", "journal: expected an object");
-  expect_refused(R"({"version": 3, "routers": [], "transports": [], "producers": [],
+  expect_refused(R"({"version": 4, "routers": [], "transports": [], "producers": [],
                      "consumers": []})",
-                 "version: not 1 or 2");
+                 "version: not 1..3");
   expect_refused(
       R"({"version": 2, "epoch": 9, "transports": [], "producers": [], "consumers": []})",
       "journal.routers: missing");
@@ -352,6 +352,120 @@ TEST(Reconcile, AJournalOfAnotherEpochIsStale) {
 
   j.epoch = 0;  // unknown (a version-1 journal): trusted
   EXPECT_EQ(reconcile(&j, dump, 999).adopt.transports.size(), 1u);
+}
+
+}  // namespace
+}  // namespace fanout::cp::test
+
+namespace fanout::cp::test {
+namespace {
+
+// Plain transports (journal version 3): what the next control plane needs to report them again.
+JournalTransport plain_transport(const std::string& id, uint32_t dp_id, uint16_t port,
+                                 bool comedia) {
+  JournalTransport t;
+  t.id = id;
+  t.router_id = "room-1";
+  t.dataplane_id = dp_id;
+  t.own_port = port;
+  t.plain = true;
+  t.comedia = comedia;
+  return t;
+}
+
+DataplaneDump::Transport dp_plain(uint32_t id, uint16_t port, std::optional<UdpEndpoint> remote,
+                                  bool comedia) {
+  DataplaneDump::Transport t;
+  t.id = id;
+  t.created.local_port = port;
+  t.plain = true;
+  t.plain_remote = std::move(remote);
+  t.comedia = comedia;
+  return t;
+}
+
+TEST(Journal, PlainTransportsSurviveJson) {
+  Journal in = sample_journal();
+  JournalTransport rec = plain_transport("t-rec", 30, 40010, false);
+  rec.connected = true;
+  rec.remote = UdpEndpoint{"198.18.0.1", 5004};
+  rec.local_srtp = generate_srtp_parameters(SrtpProfile::kAeadAes256Gcm);
+  rec.next_consumer_mid = 2;
+  rec.app_data = json::object{{"recorder", true}};
+  in.transports.push_back(rec);
+  in.transports.push_back(plain_transport("t-ingest", 31, 40011, true));
+  const Journal out = through_text(in);
+  ASSERT_EQ(out.transports.size(), 4u);
+  EXPECT_FALSE(out.transports[0].plain);
+  const JournalTransport& r = out.transports[2];
+  EXPECT_TRUE(r.plain);
+  EXPECT_EQ(r.id, "t-rec");
+  EXPECT_EQ(r.dataplane_id, 30u);
+  EXPECT_EQ(r.own_port, 40010);
+  EXPECT_FALSE(r.comedia);
+  EXPECT_TRUE(r.connected);
+  ASSERT_TRUE(r.remote);
+  EXPECT_EQ(r.remote->address, "198.18.0.1");
+  EXPECT_EQ(r.remote->port, 5004);
+  ASSERT_TRUE(r.local_srtp);
+  EXPECT_EQ(*r.local_srtp, *rec.local_srtp);
+  EXPECT_EQ(r.next_consumer_mid, 2u);
+  EXPECT_EQ(r.app_data, rec.app_data);
+  EXPECT_TRUE(r.ice_ufrag.empty());
+  const JournalTransport& i = out.transports[3];
+  EXPECT_TRUE(i.plain);
+  EXPECT_TRUE(i.comedia);
+  EXPECT_FALSE(i.connected);
+  EXPECT_FALSE(i.remote);
+  EXPECT_FALSE(i.local_srtp);
+
+  // A key that does not fit its suite is not a journal.
+  json::value j = to_json(in);
+  j.at("transports").as_array()[2].at("srtpParameters").as_object()["cryptoSuite"] =
+      "AEAD_AES_128_GCM";
+  expect_refused(json::serialize(j), "transports[2].srtpParameters.keyBase64: 44 bytes");
+  j = to_json(in);
+  j.at("transports").as_array()[3].as_object()["type"] = "pipe";
+  expect_refused(json::serialize(j), "transports[3].type");
+}
+
+TEST(Journal, ReconcileAdoptsPlainTransportsThatAreTheSameOne) {
+  Journal j;
+  j.epoch = 5;
+  j.routers = {{"room-1", std::nullopt}};
+  JournalTransport connected = plain_transport("t-rec", 30, 40010, false);
+  connected.connected = true;
+  connected.remote = UdpEndpoint{"198.18.0.1", 5004};
+  j.transports = {connected, plain_transport("t-waiting", 31, 40011, false),
+                  plain_transport("t-ingest", 32, 40012, true),
+                  plain_transport("t-moved", 33, 40013, true),
+                  plain_transport("t-webrtc-now", 34, 40014, true)};
+  DataplaneDump dump;
+  dump.transports = {dp_plain(30, 40010, UdpEndpoint{"198.18.0.1", 5004}, false),
+                     dp_plain(31, 40011, kUnconnectedRemote, false),
+                     dp_plain(32, 40012, std::nullopt, true),
+                     dp_plain(33, 40099, std::nullopt, true),  // another port: another one
+                     dp_transport(34, "someufrag")};
+  ReconcilePlan plan = reconcile(&j, dump, 5);
+  EXPECT_EQ(ids_of_transports(plan.adopt),
+            (std::vector<std::string>{"t-rec", "t-waiting", "t-ingest"}));
+  ASSERT_EQ(plan.dropped.size(), 2u);
+  EXPECT_NE(plan.dropped[0].find("t-moved"), std::string::npos) << plan.dropped[0];
+  EXPECT_NE(plan.dropped[0].find("not a plain transport on port 40013"), std::string::npos);
+  EXPECT_NE(plan.dropped[1].find("t-webrtc-now"), std::string::npos) << plan.dropped[1];
+  EXPECT_EQ(plan.orphan_transports, (std::vector<uint32_t>{33, 34}));
+
+  // Connected elsewhere than the journal says: not ours.
+  dump.transports[0].plain_remote = UdpEndpoint{"198.18.0.1", 5006};
+  plan = reconcile(&j, dump, 5);
+  EXPECT_EQ(std::count(plan.orphan_transports.begin(), plan.orphan_transports.end(), 30u), 1);
+  // A WebRTC transport of the journal never adopts a plain one of the data plane.
+  Journal w = sample_journal();
+  w.epoch = 5;
+  DataplaneDump d2;
+  d2.transports = {dp_plain(7, 0, std::nullopt, true), dp_transport(8, "ufragrecv")};
+  plan = reconcile(&w, d2, 5);
+  EXPECT_EQ(ids_of_transports(plan.adopt), (std::vector<std::string>{"t-recv"}));
 }
 
 }  // namespace
