@@ -1,13 +1,34 @@
 #include "dataplane/srtp/aes.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+
+#include "dataplane/srtp/gcm_vaes.hpp"
 
 namespace fanout::dp::srtp {
 
 namespace {
+
+bool vaes_allowed = true;
+
+// Key state is heap-allocated on the slow path (as EVP's is), so a session of the other profile
+// does not carry ~600 unused bytes per cipher object; it is wiped before it is freed.
+template <typename T>
+T* new_key_state() {
+  return new (std::nothrow) T{};
+}
+
+template <typename T>
+void delete_key_state(T*& p) {
+  if (p == nullptr) return;
+  OPENSSL_cleanse(p, sizeof(T));
+  delete p;
+  p = nullptr;
+}
 
 // Whole packets only: SRTP packets are far below 2^31 bytes, the caller bounds len.
 int as_int(size_t n) {
@@ -47,11 +68,33 @@ inline void xor_into(uint8_t* out, const uint8_t* in, const uint8_t* ks, size_t 
 
 }  // namespace
 
+void set_vaes_allowed(bool allowed) {
+  vaes_allowed = allowed;
+}
+
+bool vaes_active() {
+  return vaes_allowed && vaes::cpu_supported();
+}
+
 AesCtr::~AesCtr() {
+  free_keys();
+}
+
+void AesCtr::free_keys() {
   EVP_CIPHER_CTX_free(ctx_);
+  ctx_ = nullptr;
+  delete_key_state(fast_);
 }
 
 bool AesCtr::set_key(const uint8_t* key, size_t key_len) {
+  if (key_len != 16 && key_len != 32) return false;
+  if (vaes_active()) {
+    EVP_CIPHER_CTX_free(ctx_);
+    ctx_ = nullptr;
+    if (fast_ == nullptr) fast_ = new_key_state<vaes::AesKey>();
+    return fast_ != nullptr && vaes::aes_set_key(fast_, key, key_len);
+  }
+  delete_key_state(fast_);
   const EVP_CIPHER* cipher = key_len == 16   ? EVP_aes_128_ecb()
                              : key_len == 32 ? EVP_aes_256_ecb()
                                              : nullptr;
@@ -63,6 +106,11 @@ bool AesCtr::set_key(const uint8_t* key, size_t key_len) {
 }
 
 bool AesCtr::crypt(const uint8_t iv[kAesBlockSize], const uint8_t* in, uint8_t* out, size_t len) {
+  if (fast_ != nullptr) {
+    vaes::ctr_crypt(*fast_, iv, in, out, len);
+    return true;
+  }
+  if (ctx_ == nullptr) return false;
   alignas(64) uint8_t ks[kCtrChunk];
   // The counter is the whole block, big-endian, as EVP's CTR mode counts.
   uint64_t hi = load_be64(iv);
@@ -86,10 +134,27 @@ bool AesCtr::crypt(const uint8_t iv[kAesBlockSize], const uint8_t* in, uint8_t* 
 }
 
 AesGcm::~AesGcm() {
+  free_keys();
+}
+
+void AesGcm::free_keys() {
   EVP_CIPHER_CTX_free(ctx_);
+  ctx_ = nullptr;
+  delete_key_state(fast_);
 }
 
 bool AesGcm::set_key(const uint8_t* key, size_t key_len, bool encrypt) {
+  if (key_len != 16 && key_len != 32) return false;
+  if (vaes_active()) {
+    // One key state serves both directions: GCM only runs the forward cipher.
+    EVP_CIPHER_CTX_free(ctx_);
+    ctx_ = nullptr;
+    if (fast_ == nullptr) fast_ = new_key_state<vaes::GcmKey>();
+    if (fast_ == nullptr || !vaes::aes_set_key(&fast_->aes, key, key_len)) return false;
+    vaes::gcm_init(fast_);
+    return true;
+  }
+  delete_key_state(fast_);
   const EVP_CIPHER* cipher = key_len == 16   ? EVP_aes_128_gcm()
                              : key_len == 32 ? EVP_aes_256_gcm()
                                              : nullptr;
@@ -105,6 +170,11 @@ bool AesGcm::set_key(const uint8_t* key, size_t key_len, bool encrypt) {
 bool AesGcm::seal(const uint8_t iv[kGcmIvSize], const uint8_t* aad1, size_t aad1_len,
                   const uint8_t* aad2, size_t aad2_len, const uint8_t* in, uint8_t* out, size_t len,
                   uint8_t tag[kGcmTagSize]) {
+  if (fast_ != nullptr) {
+    vaes::gcm_seal(*fast_, iv, aad1, aad1_len, aad2, aad2_len, in, out, len, tag);
+    return true;
+  }
+  if (ctx_ == nullptr) return false;
   int n = 0;
   if (EVP_EncryptInit_ex(ctx_, nullptr, nullptr, nullptr, iv) != 1) return false;
   if (aad1_len > 0 && EVP_EncryptUpdate(ctx_, nullptr, &n, aad1, as_int(aad1_len)) != 1)
@@ -119,6 +189,10 @@ bool AesGcm::seal(const uint8_t iv[kGcmIvSize], const uint8_t* aad1, size_t aad1
 bool AesGcm::open(const uint8_t iv[kGcmIvSize], const uint8_t* aad1, size_t aad1_len,
                   const uint8_t* aad2, size_t aad2_len, const uint8_t* in, uint8_t* out, size_t len,
                   const uint8_t tag[kGcmTagSize]) {
+  if (fast_ != nullptr) {
+    return vaes::gcm_open(*fast_, iv, aad1, aad1_len, aad2, aad2_len, in, out, len, tag);
+  }
+  if (ctx_ == nullptr) return false;
   int n = 0;
   if (EVP_DecryptInit_ex(ctx_, nullptr, nullptr, nullptr, iv) != 1) return false;
   if (aad1_len > 0 && EVP_DecryptUpdate(ctx_, nullptr, &n, aad1, as_int(aad1_len)) != 1)
