@@ -179,7 +179,7 @@ Status DataplaneLink::rebuild_plain_transport(const PlainRebuild& b) {
           add(fb::Body::DeleteConsumer, fb::CreateDeleteConsumer(fbb, c.id).Union());
         for (const auto& p : b.producers)
           add(fb::Body::DeleteProducer, fb::CreateDeleteProducer(fbb, p.id).Union());
-        add(fb::Body::DeleteTransport, fb::CreateDeleteTransport(fbb, b.id).Union());
+        add(fb::Body::DeleteTransport, fb::CreateDeleteTransport(fbb, b.old_id).Union());
         add(fb::Body::CreateTransport,
             plain_body(fbb, b.id, b.worker, b.port, b.local_port, b.remote, false).Union());
         if (b.profile) {
@@ -204,7 +204,8 @@ Status DataplaneLink::rebuild_plain_transport(const PlainRebuild& b) {
         return fb::CreateBatch(fbb, fbb.CreateVector(requests));
       });
   if (!r.ok()) return r.status;
-  return batch_status("Batch (plain transport " + std::to_string(b.id) + " connected)", r.value);
+  return batch_status("Batch (plain transport " + std::to_string(b.old_id) + " connected)",
+                      r.value);
 }
 
 StatusOr<DataplaneDump> DataplaneLink::dump() {

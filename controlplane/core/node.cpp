@@ -321,8 +321,25 @@ const PlainTransport& Node::connect_plain_transport(
     t->connected_with(plan);
     return *t;
   }
+  // The Batch cannot put back a consumer elsewhere under its SSRC while the consumer it replaces
+  // is still counted on that transport (see DataplaneLink::PlainRebuild).
+  for (const std::string& pid : e.producers) {
+    const Producer& p = producers_.at(pid);
+    if (!p.consumers.empty()) {
+      throw CpError(CpError::Code::kUnsupported,
+                    "connect: producer '" + pid +
+                        "' of this plain transport (comedia=false) is "
+                        "consumed already ('" +
+                        *p.consumers.begin() +
+                        "'); connect the transport "
+                        "before its producers are consumed, or use comedia");
+    }
+  }
+  PlainTransport::ConnectPlan rebuild_plan = plan;
+  rebuild_plan.new_id = next_transport_id();
   DataplaneLink::PlainRebuild b;
-  b.id = t->id();
+  b.old_id = t->id();
+  b.id = rebuild_plan.new_id;
   b.worker = t->created().worker;
   b.port = options_.port;
   b.local_port = e.own_port;
@@ -337,21 +354,23 @@ const PlainTransport& Node::connect_plain_transport(
     b.outbound_key = bytes(plan.local_srtp->master_key());
     b.outbound_salt = bytes(plan.local_srtp->master_salt());
   }
-  std::set<std::string> consumers(e.consumers.begin(), e.consumers.end());
   for (const std::string& pid : e.producers) {
     const Producer& p = producers_.at(pid);
     b.producers.push_back({p.dataplane_id, dataplane_producer(p.kind, p.rtp_parameters), p.paused});
-    consumers.insert(p.consumers.begin(), p.consumers.end());
   }
-  for (const std::string& cid : consumers) {
+  for (const std::string& cid : e.consumers) {
     const Consumer& c = consumers_.at(cid);
     const Producer& p = producers_.at(c.producer_id);
-    b.consumers.push_back({c.dataplane_id, p.dataplane_id, entries_.at(c.transport_id).dataplane_id,
+    b.consumers.push_back({c.dataplane_id, p.dataplane_id, b.id,
                            dataplane_consumer(p.rtp_parameters, p.rtp_mapping, c.rtp_parameters),
                            c.paused});
   }
   if (Status s = link_.rebuild_plain_transport(b); !s.ok()) throw_dataplane(s);
-  t->connected_with(plan);
+  auto moved = plain_transports_.extract(b.old_id);
+  moved.key() = b.id;
+  plain_transports_.insert(std::move(moved));
+  e.dataplane_id = b.id;
+  t->connected_with(rebuild_plan);
   // Its resumed consumers start now: their receivers decode nothing before a keyframe.
   for (const std::string& cid : e.consumers) {
     const Consumer& c = consumers_.at(cid);

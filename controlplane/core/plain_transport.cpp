@@ -238,6 +238,7 @@ Status PlainTransport::install_keys(const ConnectPlan& plan) {
 }
 
 void PlainTransport::connected_with(const ConnectPlan& plan) {
+  if (plan.recreate) id_ = plan.new_id;
   connected_ = true;
   remote_ = plan.remote;
   local_srtp_ = plan.local_srtp;

@@ -5,8 +5,8 @@
 // The data plane fixes a plain transport's remote when it creates it (CreateTransport.plain_remote
 // or comedia) and has no request that changes it. So a transport with comedia=false is created
 // with kUnconnectedRemote, a remote no packet comes from and nothing is sent to, and connect()
-// replaces it in one all-or-nothing Batch under the same id, worker and port (Node puts its
-// producers and consumers back in the same Batch).
+// replaces it in one all-or-nothing Batch on the same worker and port under a new data plane id
+// (Node puts its producers and consumers back in the same Batch; see DataplaneLink::PlainRebuild).
 //
 // With SRTP, our sending key is generated here (RAND_bytes) and installed at once; the receiving
 // side gets a random key nobody knows until connect() brings the remote's, so nothing is accepted
@@ -113,6 +113,7 @@ class PlainTransport {
     std::optional<SrtpParameters> remote_srtp;  // the remote's
     std::optional<UdpEndpoint> remote;
     bool recreate = false;  // comedia=false: the data plane transport is replaced
+    uint32_t new_id = 0;    // then: its new data plane id
   };
   ConnectPlan plan_connect(const std::optional<UdpEndpoint>& remote,
                            const std::optional<SrtpParameters>& remote_srtp) const;

@@ -1,0 +1,456 @@
+// PlainTransport through controlplane/service against the real fanout-dataplane on a net_tap port
+// inside a network namespace (run_in_netns.sh): the requests as signaling sends them, kernel UDP
+// sockets on the tap's kernel side as the recorder / encoder at the other end, and libsrtp
+// (tests/common/srtp_peer.hpp) as the oracle for what arrives encrypted.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controlplane/core/plain_transport.hpp"
+#include "controlplane/service/service.hpp"
+#include "tests/common/packets.hpp"
+#include "tests/common/srtp_peer.hpp"
+#include "tests/controlplane/rtp/fixtures.hpp"
+#include "tests/integration/dataplane_process.hpp"
+
+namespace fanout::cp::test {
+namespace {
+
+namespace api = fanout::cpapi;
+namespace json = boost::json;
+using dp::test::SrtpPeer;
+using flatbuffers::FlatBufferBuilder;
+using std::chrono::milliseconds;
+
+const char* kIface = "fo-plain0";
+const char* kKernelAddress = "198.18.0.1";
+const char* kDataplaneAddress = "198.18.0.2";
+
+// A plain RTP sender as ffmpeg or GStreamer is (no mid, one SSRC).
+constexpr const char* kOpusSender = R"({
+  "codecs": [{"mimeType": "audio/opus", "payloadType": 100, "clockRate": 48000, "channels": 2,
+              "parameters": {}}],
+  "headerExtensions": [],
+  "encodings": [{"ssrc": 22222222}],
+  "rtcp": {"cname": "encoder"}
+})";
+constexpr uint32_t kSenderSsrc = 22222222;
+
+class EventsIgnored : public EventSink {
+ public:
+  void emit(std::span<const uint8_t>) override { ++count; }
+  size_t count = 0;
+};
+
+// A kernel UDP socket on the tap's kernel side: the other end of a plain transport.
+class Peer {
+ public:
+  Peer() {
+    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, kKernelAddress, &a.sin_addr);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << strerror(errno);
+    socklen_t len = sizeof(a);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~Peer() { ::close(fd_); }
+  uint16_t port() const { return port_; }
+  void send_to(uint16_t port, const std::vector<uint8_t>& data) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    inet_pton(AF_INET, kDataplaneAddress, &to.sin_addr);
+    ASSERT_EQ(
+        sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to)),
+        static_cast<ssize_t>(data.size()))
+        << strerror(errno);
+  }
+  // Everything that arrives within `window`.
+  std::vector<std::vector<uint8_t>> drain(milliseconds window) {
+    std::vector<std::vector<uint8_t>> out;
+    auto end = std::chrono::steady_clock::now() + window;
+    for (;;) {
+      auto left = std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd pfd{fd_, POLLIN, 0};
+      if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
+      std::vector<uint8_t> buf(2048);
+      ssize_t n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n <= 0) continue;
+      buf.resize(static_cast<size_t>(n));
+      out.push_back(std::move(buf));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+struct Reply {
+  std::vector<uint8_t> bytes;
+  const api::Envelope* envelope() const { return api::GetSizePrefixedEnvelope(bytes.data()); }
+  const api::Error* error() const { return envelope()->body_as_Error(); }
+  std::string describe() const {
+    const api::Error* e = error();
+    return e ? std::string(api::EnumNameErrorCode(e->code())) + ": " + e->reason()->str()
+             : std::string(api::EnumNameBody(envelope()->body_type()));
+  }
+};
+
+class PlainTransportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    srtp_init();
+    fanout::test::DataplaneProcess::Options options;
+    options.iface = kIface;
+    options.kernel_address = std::string(kKernelAddress) + "/24";
+    options.dataplane_address = kDataplaneAddress;
+    options.file_prefix = "fanout-plain-it";
+    ASSERT_EQ(process_.start(options), "");
+    Node::Options node_options;
+    node_options.link.socket_path = process_.socket_path();
+    node_options.link.client_name = "controlplane_plain_transport_test";
+    node_ = new Node(node_options);
+    service_ = new Service(*node_, ServiceOptions{}, sink_);
+  }
+  static void TearDownTestSuite() {
+    delete service_;
+    delete node_;
+    process_.stop();
+  }
+
+  template <typename Build>
+  Reply call(Build&& build) {
+    FlatBufferBuilder fbb;
+    return send(fbb, build(fbb));
+  }
+  template <typename T>
+  Reply send(FlatBufferBuilder& fbb, flatbuffers::Offset<T> body) {
+    api::FinishSizePrefixedEnvelopeBuffer(
+        fbb, api::CreateEnvelope(fbb, ++next_id_, api::BodyTraits<T>::enum_value, body.Union()));
+    Reply r{service_->handle(*api::GetSizePrefixedEnvelope(fbb.GetBufferPointer()))};
+    flatbuffers::Verifier v(r.bytes.data(), r.bytes.size());
+    EXPECT_TRUE(api::VerifySizePrefixedEnvelopeBuffer(v)) << "a reply that does not verify";
+    return r;
+  }
+
+  Reply create_router(const std::string& id) {
+    return call(
+        [&](FlatBufferBuilder& fbb) { return api::CreateCreateRouter(fbb, fbb.CreateString(id)); });
+  }
+  Reply create_plain(const std::string& router, const std::string& id, bool comedia,
+                     bool enable_srtp, const std::string& suite = "") {
+    return call([&](FlatBufferBuilder& fbb) {
+      return api::CreateCreatePlainTransport(
+          fbb, fbb.CreateString(router), fbb.CreateString(id), comedia, enable_srtp,
+          suite.empty() ? 0 : fbb.CreateString(suite), fbb.CreateString(R"({"role":"recorder"})"));
+    });
+  }
+  Reply connect(const std::string& id, const std::string& ip, uint16_t port,
+                const std::string& suite = "", const std::string& key = "") {
+    return call([&](FlatBufferBuilder& fbb) {
+      return api::CreateConnectPlainTransport(
+          fbb, fbb.CreateString(id), ip.empty() ? 0 : fbb.CreateString(ip), port,
+          suite.empty() ? 0 : fbb.CreateString(suite), key.empty() ? 0 : fbb.CreateString(key));
+    });
+  }
+  Reply produce(const std::string& transport, const std::string& id, std::string_view params) {
+    return call([&](FlatBufferBuilder& fbb) {
+      return api::CreateProduce(fbb, fbb.CreateString(transport), fbb.CreateString(id),
+                                api::MediaKind::Audio,
+                                fbb.CreateString(params.data(), params.size()));
+    });
+  }
+  Reply consume(const std::string& transport, const std::string& id, const std::string& producer) {
+    return call([&](FlatBufferBuilder& fbb) {
+      return api::CreateConsume(fbb, fbb.CreateString(transport), fbb.CreateString(id),
+                                fbb.CreateString(producer),
+                                fbb.CreateString(kChromeDeviceCapabilities), false);
+    });
+  }
+  Reply close(api::Target target, const std::string& id) {
+    return call([&](FlatBufferBuilder& fbb) {
+      return api::CreateClose(fbb, target, fbb.CreateString(id));
+    });
+  }
+  json::value stats(const std::string& transport) {
+    Reply r = call([&](FlatBufferBuilder& fbb) {
+      return api::CreateGetStats(fbb, api::Target::Transport, fbb.CreateString(transport));
+    });
+    const api::StatsReply* s = r.envelope()->body_as_StatsReply();
+    EXPECT_NE(s, nullptr) << r.describe();
+    return s ? json::parse(s->json()->str()).as_array().at(0) : json::value();
+  }
+  json::value dump_transport(const std::string& id) {
+    Reply r = call([](FlatBufferBuilder& fbb) { return api::CreateDump(fbb); });
+    const api::DumpReply* d = r.envelope()->body_as_DumpReply();
+    if (d == nullptr) return {};
+    const json::value all = json::parse(d->json()->str());
+    for (const json::value& t : all.at("transports").as_array())
+      if (t.at("id") == id.c_str()) return t;
+    return {};
+  }
+
+  static void expect_error(const Reply& r, api::ErrorCode code, const std::string& in_reason) {
+    ASSERT_NE(r.error(), nullptr) << "expected " << api::EnumNameErrorCode(code) << ", got "
+                                  << r.describe();
+    EXPECT_EQ(r.error()->code(), code) << r.describe();
+    EXPECT_NE(r.error()->reason()->str().find(in_reason), std::string::npos)
+        << "reason '" << r.error()->reason()->str() << "' does not mention '" << in_reason << "'";
+  }
+
+  static json::value created_tuple(const Reply& r) {
+    const api::PlainTransportCreated* c = r.envelope()->body_as_PlainTransportCreated();
+    EXPECT_NE(c, nullptr) << r.describe();
+    return c ? json::parse(c->tuple_json()->str()) : json::value();
+  }
+
+  static uint16_t local_port(const json::value& tuple) {
+    return static_cast<uint16_t>(tuple.at("localPort").to_number<int64_t>());
+  }
+
+  static void run_for(milliseconds d) {
+    auto end = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < end)
+      ASSERT_TRUE(node_->run_once(milliseconds(5)).ok());
+  }
+
+  static inline fanout::test::DataplaneProcess process_;
+  static inline Node* node_ = nullptr;
+  static inline EventsIgnored sink_;
+  static inline Service* service_ = nullptr;
+  uint64_t next_id_ = 5000;
+};
+
+TEST_F(PlainTransportTest, RequestsAreCheckedWithTheFieldNamed) {
+  ASSERT_NE(create_router("room-v").envelope()->body_as_RouterCreated(), nullptr);
+  expect_error(create_plain("room-v", "t-bad", false, true, "AES_256_CM"),
+               api::ErrorCode::InvalidArgument, "srtp_crypto_suite: 'AES_256_CM'");
+  expect_error(create_plain("room-v", "t-bad", false, false, "AEAD_AES_128_GCM"),
+               api::ErrorCode::InvalidArgument, "srtp_crypto_suite: given without enable_srtp");
+  expect_error(create_plain("no-room", "t-bad", false, false), api::ErrorCode::NotFound, "no-room");
+
+  // Created: its own port on the data plane's address, our key of the default suite.
+  Reply r = create_plain("room-v", "t-srtp", false, true);
+  const json::value tuple = created_tuple(r);
+  EXPECT_EQ(tuple.at("localIp"), kDataplaneAddress);
+  EXPECT_EQ(tuple.at("localAddress"), kDataplaneAddress);
+  EXPECT_EQ(tuple.at("protocol"), "udp");
+  EXPECT_GT(local_port(tuple), 0);
+  EXPECT_FALSE(tuple.as_object().contains("remoteIp")) << "not connected yet";
+  const json::value srtp =
+      json::parse(r.envelope()->body_as_PlainTransportCreated()->srtp_parameters_json()->str());
+  EXPECT_EQ(srtp.at("cryptoSuite"), "AES_CM_128_HMAC_SHA1_80");
+  EXPECT_EQ(base64_decode(srtp.at("keyBase64").as_string().c_str())->size(), 30u);
+  expect_error(create_plain("room-v", "t-srtp", true, false), api::ErrorCode::AlreadyExists,
+               "t-srtp");
+  Reply plain = create_plain("room-v", "t-rtp", true, false);
+  EXPECT_NE(local_port(created_tuple(plain)), local_port(tuple)) << "a port of its own each";
+  EXPECT_EQ(plain.envelope()->body_as_PlainTransportCreated()->srtp_parameters_json(), nullptr);
+
+  const std::string cm_key = base64_encode(std::vector<uint8_t>(30, 1));
+  const std::string gcm_key = base64_encode(std::vector<uint8_t>(28, 1));
+  expect_error(connect("t-nobody", kKernelAddress, 5004), api::ErrorCode::NotFound, "t-nobody");
+  expect_error(connect("t-srtp", "198.18.0.256", 5004, "AES_CM_128_HMAC_SHA1_80", cm_key),
+               api::ErrorCode::InvalidArgument, "ip: '198.18.0.256'");
+  expect_error(connect("t-srtp", "2001:db8::1", 5004, "AES_CM_128_HMAC_SHA1_80", cm_key),
+               api::ErrorCode::InvalidArgument, "ip: '2001:db8::1' is IPv6");
+  expect_error(connect("t-srtp", kKernelAddress, 0, "AES_CM_128_HMAC_SHA1_80", cm_key),
+               api::ErrorCode::InvalidArgument, "port: 0");
+  expect_error(connect("t-srtp", "", 5004, "AES_CM_128_HMAC_SHA1_80", cm_key),
+               api::ErrorCode::InvalidArgument, "ip: missing");
+  expect_error(connect("t-srtp", kKernelAddress, 5004, "AES_CM_128_HMAC_SHA1_80", gcm_key),
+               api::ErrorCode::InvalidArgument,
+               "srtp_key_base64: 28 bytes, AES_CM_128_HMAC_SHA1_80 needs 30");
+  expect_error(connect("t-srtp", kKernelAddress, 5004, "AEAD_AES_256_GCM", gcm_key),
+               api::ErrorCode::InvalidArgument, "needs 44");
+  expect_error(connect("t-srtp", kKernelAddress, 5004, "F8_128", cm_key),
+               api::ErrorCode::InvalidArgument, "srtp_crypto_suite: 'F8_128'");
+  expect_error(connect("t-srtp", kKernelAddress, 5004, "AES_CM_128_HMAC_SHA1_80", "not base64!"),
+               api::ErrorCode::InvalidArgument, "srtp_key_base64: not base64");
+  expect_error(connect("t-srtp", kKernelAddress, 5004), api::ErrorCode::InvalidArgument,
+               "srtp_key_base64: missing");
+  expect_error(connect("t-rtp", kKernelAddress, 5004), api::ErrorCode::InvalidArgument,
+               "ip: not with comedia");
+  expect_error(connect("t-rtp", "", 0, "AES_CM_128_HMAC_SHA1_80", cm_key),
+               api::ErrorCode::InvalidArgument, "without enable_srtp");
+  // The other kind's connect.
+  expect_error(call([](FlatBufferBuilder& fbb) {
+                 return api::CreateConnectWebRtcTransport(
+                     fbb, fbb.CreateString("t-rtp"),
+                     fbb.CreateString(R"({"fingerprints": [{"algorithm": "sha-256",
+                                                            "value": "AB"}]})"));
+               }),
+               api::ErrorCode::InvalidArgument, "is a plain transport");
+
+  // A failed connect changed nothing: a good one goes through, once.
+  r = connect("t-srtp", kKernelAddress, 5004, "AES_CM_128_HMAC_SHA1_80", cm_key);
+  const api::PlainTransportConnected* c = r.envelope()->body_as_PlainTransportConnected();
+  ASSERT_NE(c, nullptr) << r.describe();
+  const json::value connected_tuple = json::parse(c->tuple_json()->str());
+  EXPECT_EQ(connected_tuple.at("remoteIp"), kKernelAddress);
+  EXPECT_EQ(connected_tuple.at("remotePort").to_number<int64_t>(), 5004);
+  EXPECT_EQ(local_port(connected_tuple), local_port(tuple)) << "same port after connect";
+  EXPECT_EQ(json::parse(c->srtp_parameters_json()->str()), srtp) << "same suite: same key";
+  expect_error(connect("t-srtp", kKernelAddress, 5004, "AES_CM_128_HMAC_SHA1_80", cm_key),
+               api::ErrorCode::InvalidArgument, "already connected");
+  EXPECT_NE(connect("t-rtp", "", 0).envelope()->body_as_PlainTransportConnected(), nullptr);
+
+  // Dump: mediasoup's fields.
+  const json::value d = dump_transport("t-srtp");
+  ASSERT_TRUE(d.is_object());
+  EXPECT_EQ(d.at("type"), "plain");
+  EXPECT_EQ(d.at("comedia"), false);
+  EXPECT_EQ(d.at("tuple"), connected_tuple);
+  EXPECT_EQ(d.at("srtpParameters"), srtp);
+  EXPECT_EQ(d.at("appData").at("role"), "recorder");
+
+  // The router closes them in the data plane too.
+  const uint32_t dp_id = node_->transport_entry("t-srtp")->dataplane_id;
+  ASSERT_NE(close(api::Target::Router, "room-v").envelope()->body_as_Ok(), nullptr);
+  auto dumped = node_->link().dump();
+  ASSERT_TRUE(dumped.ok());
+  for (const auto& t : dumped.value.transports) EXPECT_NE(t.id, dp_id);
+  EXPECT_EQ(node_->plain_transport("t-srtp"), nullptr);
+}
+
+// An encoder sends plain RTP to a comedia transport; two recorders receive it under SRTP, one of
+// them connected with another suite than it was created with (its key is generated again for
+// that suite, as mediasoup does); a third never connected receives nothing.
+TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
+  ASSERT_NE(create_router("room-m").envelope()->body_as_RouterCreated(), nullptr);
+  Peer encoder, recorder_cm, recorder_gcm, stranger;
+  const uint16_t in_port = local_port(created_tuple(create_plain("room-m", "t-in", true, false)));
+  ASSERT_NE(in_port, 0);
+  Reply r = produce("t-in", "p-audio", kOpusSender);
+  ASSERT_NE(r.envelope()->body_as_Produced(), nullptr) << r.describe();
+
+  struct Recorder {
+    std::string transport, consumer;
+    uint16_t port = 0;
+    uint32_t ssrc = 0;
+    uint8_t pt = 0;
+  };
+  auto recorder = [&](const std::string& tid, const std::string& suite) {
+    Recorder rec{tid, "c-" + tid};
+    Reply created = create_plain("room-m", tid, false, true, suite);
+    rec.port = local_port(created_tuple(created));
+    Reply c = consume(tid, rec.consumer, "p-audio");
+    const api::Consumed* cd = c.envelope()->body_as_Consumed();
+    EXPECT_NE(cd, nullptr) << c.describe();
+    if (cd == nullptr) return rec;
+    const json::value p = json::parse(cd->rtp_parameters_json()->str());
+    rec.ssrc = static_cast<uint32_t>(p.at("encodings").at(0).at("ssrc").to_number<int64_t>());
+    rec.pt = static_cast<uint8_t>(p.at("codecs").at(0).at("payloadType").to_number<int64_t>());
+    return rec;
+  };
+  // Consumed before connect: connect puts the consumer back in the replaced transport.
+  Recorder cm = recorder("t-rec-cm", "AES_CM_128_HMAC_SHA1_80");
+  Recorder gcm = recorder("t-rec-gcm", "");
+  Recorder never = recorder("t-rec-never", "");
+  ASSERT_NE(cm.ssrc, 0u);
+  ASSERT_NE(gcm.ssrc, 0u);
+
+  uint16_t seq = 100;
+  std::set<std::vector<uint8_t>> payloads;
+  auto send_media = [&](int n) {
+    for (int i = 0; i < n; ++i, ++seq) {
+      std::vector<uint8_t> p = dp::test::rtp_packet(seq, seq * 960u, kSenderSsrc, 100, 120);
+      payloads.emplace(p.begin() + 12, p.end());
+      encoder.send_to(in_port, p);
+    }
+  };
+
+  // Not connected (comedia=false): nothing is sent, even to a source that knocks on its port.
+  stranger.send_to(cm.port, dp::test::rtp_packet(1, 1, 777, 100, 20));
+  stranger.send_to(never.port, dp::test::rtp_packet(1, 1, 777, 100, 20));
+  send_media(10);
+  run_for(milliseconds(50));
+  EXPECT_TRUE(stranger.drain(milliseconds(300)).empty()) << "sent before connect";
+  EXPECT_TRUE(recorder_cm.drain(milliseconds(10)).empty());
+  const json::value in_stats = stats("t-in");
+  EXPECT_EQ(in_stats.at("type"), "plain-rtp-transport");
+  EXPECT_GE(in_stats.at("packetsReceived").to_number<int64_t>(), 10) << json::serialize(in_stats);
+  // The comedia latch is reported as the tuple's remote.
+  EXPECT_EQ(in_stats.at("tuple").at("remoteIp"), kKernelAddress) << json::serialize(in_stats);
+  EXPECT_EQ(in_stats.at("tuple").at("remotePort").to_number<int64_t>(), encoder.port());
+
+  // Connect the recorders with their sending keys (what we decrypt with).
+  const std::vector<uint8_t> cm_remote_key(30, 0x5a);
+  r = connect(cm.transport, kKernelAddress, recorder_cm.port(), "AES_CM_128_HMAC_SHA1_80",
+              base64_encode(cm_remote_key));
+  ASSERT_NE(r.envelope()->body_as_PlainTransportConnected(), nullptr) << r.describe();
+  const json::value cm_srtp =
+      json::parse(r.envelope()->body_as_PlainTransportConnected()->srtp_parameters_json()->str());
+  EXPECT_EQ(cm_srtp.at("cryptoSuite"), "AES_CM_128_HMAC_SHA1_80");
+  const std::vector<uint8_t> gcm_remote_key(28, 0xa5);
+  r = connect(gcm.transport, kKernelAddress, recorder_gcm.port(), "AEAD_AES_128_GCM",
+              base64_encode(gcm_remote_key));
+  ASSERT_NE(r.envelope()->body_as_PlainTransportConnected(), nullptr) << r.describe();
+  const json::value gcm_srtp =
+      json::parse(r.envelope()->body_as_PlainTransportConnected()->srtp_parameters_json()->str());
+  EXPECT_EQ(gcm_srtp.at("cryptoSuite"), "AEAD_AES_128_GCM") << "ours follows the remote's suite";
+  const std::vector<uint8_t> gcm_key = *base64_decode(gcm_srtp.at("keyBase64").as_string().c_str());
+  ASSERT_EQ(gcm_key.size(), 28u);
+  EXPECT_EQ(dump_transport(gcm.transport).at("srtpParameters"), gcm_srtp);
+
+  // The data plane learns a static remote's MAC from its first packet (no ARP resolution): each
+  // recorder sends an SRTCP receiver report under its key, as a real one would.
+  const std::vector<uint8_t> rr = {0x80, 201, 0x00, 0x01, 0x00, 0x00, 0x03, 0x09};
+  recorder_cm.send_to(cm.port, SrtpPeer(1, cm_remote_key, false).protect_rtcp(rr));
+  recorder_gcm.send_to(gcm.port, SrtpPeer(7, gcm_remote_key, false).protect_rtcp(rr));
+  run_for(milliseconds(50));
+  send_media(20);
+  run_for(milliseconds(50));
+
+  auto check = [&](Peer& peer, const Recorder& rec, uint16_t profile,
+                   const std::vector<uint8_t>& key) {
+    SrtpPeer in(profile, key, true);
+    size_t media = 0;
+    for (std::vector<uint8_t>& p : peer.drain(milliseconds(300))) {
+      if (p.size() < 12 || p[1] >= 192) continue;  // RTCP (SR) the data plane may send
+      ASSERT_TRUE(in.unprotect(p)) << rec.transport << ": does not decrypt with our key";
+      EXPECT_EQ(dp::test::be32(p.data() + 8), rec.ssrc) << rec.transport;
+      EXPECT_EQ(p[1] & 0x7f, rec.pt) << rec.transport;
+      ASSERT_EQ(p.size(), 12u + 120u) << rec.transport;
+      EXPECT_EQ(payloads.count(std::vector<uint8_t>(p.begin() + 12, p.end())), 1u)
+          << rec.transport << ": a payload that was not sent";
+      ++media;
+    }
+    EXPECT_GE(media, 18u) << rec.transport << ": of 20 sent";
+  };
+  check(recorder_cm, cm, 1, *base64_decode(cm_srtp.at("keyBase64").as_string().c_str()));
+  check(recorder_gcm, gcm, 7, gcm_key);
+  EXPECT_TRUE(stranger.drain(milliseconds(50)).empty()) << "the unconnected one sent";
+  EXPECT_GE(stats(cm.transport).at("packetsSent").to_number<int64_t>(), 18);
+
+  // Closing the encoder's transport closes the producer and its consumers (data plane too).
+  ASSERT_NE(close(api::Target::Transport, "t-in").envelope()->body_as_Ok(), nullptr);
+  EXPECT_EQ(node_->producer("p-audio"), nullptr);
+  EXPECT_EQ(node_->consumer(cm.consumer), nullptr);
+  auto dumped = node_->link().dump();
+  ASSERT_TRUE(dumped.ok());
+  EXPECT_TRUE(dumped.value.producers.empty());
+  EXPECT_TRUE(dumped.value.consumers.empty());
+  ASSERT_NE(close(api::Target::Router, "room-m").envelope()->body_as_Ok(), nullptr);
+}
+
+}  // namespace
+}  // namespace fanout::cp::test
