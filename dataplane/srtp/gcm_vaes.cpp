@@ -153,6 +153,26 @@ FANOUT_VAES_INLINE void aes_encrypt(const __m512i* rk, __m512i* x) {
   for (int i = 0; i < N; ++i) x[i] = _mm512_aesenclast_epi128(x[i], rk[Rounds]);
 }
 
+// A tail of nz (1..4) vectors: one branch, then as many chains as there is data (a 148-byte payload
+// takes three, an SRTCP report one).
+template <int Rounds>
+FANOUT_VAES_INLINE void aes_encrypt_n(const __m512i* rk, __m512i* x, size_t nz) {
+  switch (nz) {
+    case 1:
+      aes_encrypt<Rounds, 1>(rk, x);
+      break;
+    case 2:
+      aes_encrypt<Rounds, 2>(rk, x);
+      break;
+    case 3:
+      aes_encrypt<Rounds, 3>(rk, x);
+      break;
+    default:
+      aes_encrypt<Rounds, 4>(rk, x);
+      break;
+  }
+}
+
 template <int Rounds>
 FANOUT_VAES_INLINE __m128i aes_encrypt_block(const __m512i* rk, __m128i x) {
   x = _mm_xor_si128(x, _mm512_castsi512_si128(rk[0]));
@@ -327,31 +347,46 @@ FANOUT_VAES_TARGET __m128i gcm_crypt(const GcmKey& k, const uint8_t iv[12], cons
     }
     acc = ghash_run<4>(acc, d, k.h_powers[0]);
   }
+  // The tail: 0..255 bytes, n blocks in nz vectors; the vectors past the data are zero.
+  const size_t n = (len + 15) / 16;
+  const size_t nz = (len + 63) / 64;
   if (len > 0) {
-    const size_t nz = (len + 63) / 64;
 #pragma GCC unroll 16
     for (size_t i = 0; i < 4; ++i) {
       x[i] = _mm512_shuffle_epi8(ctr, swap32);
       ctr = _mm512_add_epi32(ctr, inc4);
     }
-    // Four vectors whatever the tail: an unused chain costs less than a branch per round.
-    aes_encrypt<Rounds, 4>(rk, x);
+    aes_encrypt_n<Rounds>(rk, x, nz);
+  }
 #pragma GCC unroll 16
-    for (size_t i = 0; i < 4; ++i) {
-      if (i >= nz) break;
+  for (size_t i = 0; i < 4; ++i) {
+    if (i < nz) {
       const __mmask64 m = byte_mask(len - 64 * i);
       const __m512i src = _mm512_maskz_loadu_epi8(m, in + 64 * i);
       // Bytes past the end are zero in the hashed ciphertext, as GCM's padding requires.
       const __m512i ct_or_pt = _mm512_maskz_mov_epi8(m, _mm512_xor_si512(x[i], src));
       _mm512_mask_storeu_epi8(out + 64 * i, m, ct_or_pt);
       d[i] = _mm512_shuffle_epi8(kSeal ? ct_or_pt : src, rev);
+    } else {
+      d[i] = _mm512_setzero_si512();
     }
-    acc = ghash_partial_run(acc, d, (len + 15) / 16, k);
   }
   const __m128i lengths =
       _mm_set_epi64x(static_cast<long long>(bits_a), static_cast<long long>(bits_c));
-  acc = dot(_mm_xor_si128(acc, lengths),
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(k.h_powers[15])));
+  if (n < 16) {
+    // The lengths block rides in the tail's run as block n: one reduction fewer on the chain that
+    // short packets wait for.
+#pragma GCC unroll 16
+    for (size_t i = 0; i < 4; ++i) {
+      const __mmask16 lane = i == n / 4 ? static_cast<__mmask16>(0xf << (4 * (n % 4))) : 0;
+      d[i] = _mm512_mask_broadcast_i32x4(d[i], lane, lengths);
+    }
+    acc = ghash_partial_run(acc, d, n + 1, k);
+  } else {
+    acc = ghash_partial_run(acc, d, 16, k);
+    acc = dot(_mm_xor_si128(acc, lengths),
+              _mm_loadu_si128(reinterpret_cast<const __m128i*>(k.h_powers[15])));
+  }
   return _mm_xor_si128(_mm_shuffle_epi8(acc, _mm512_castsi512_si128(rev)), ekj0);
 }
 
@@ -388,12 +423,7 @@ FANOUT_VAES_TARGET void ctr_run(const AesKey& k, const uint8_t iv[16], const uin
     x[i] = _mm512_shuffle_epi8(ctr, rev);
     ctr = _mm512_add_epi64(ctr, inc4);
   }
-  // Up to 64 bytes (an SRTCP report, a short audio frame) take one chain, not four.
-  if (nz == 1) {
-    aes_encrypt<Rounds, 1>(rk, x);
-  } else {
-    aes_encrypt<Rounds, 4>(rk, x);
-  }
+  aes_encrypt_n<Rounds>(rk, x, nz);
 #pragma GCC unroll 16
   for (size_t i = 0; i < 4; ++i) {
     if (i >= nz) break;
