@@ -452,5 +452,70 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
   ASSERT_NE(close(api::Target::Router, "room-m").envelope()->body_as_Ok(), nullptr);
 }
 
+// A restarted control plane adopts plain transports from the journal: same ids, same port, same
+// keys reported, the comedia latch read back from the data plane, and media keeps flowing.
+TEST_F(PlainTransportTest, RestartAdoptsPlainTransports) {
+  ASSERT_NE(create_router("room-r").envelope()->body_as_RouterCreated(), nullptr);
+  Peer encoder, recorder;
+  const uint16_t in_port = local_port(created_tuple(create_plain("room-r", "t-in-r", true, false)));
+  ASSERT_NE(produce("t-in-r", "p-r", kOpusSender).envelope()->body_as_Produced(), nullptr);
+  Reply created = create_plain("room-r", "t-rec-r", false, true, "AEAD_AES_128_GCM");
+  const uint16_t rec_port = local_port(created_tuple(created));
+  Reply c = consume("t-rec-r", "c-r", "p-r");
+  ASSERT_NE(c.envelope()->body_as_Consumed(), nullptr) << c.describe();
+  const std::vector<uint8_t> remote_key(28, 0x33);
+  Reply r = connect("t-rec-r", kKernelAddress, recorder.port(), "AEAD_AES_128_GCM",
+                    base64_encode(remote_key));
+  ASSERT_NE(r.envelope()->body_as_PlainTransportConnected(), nullptr) << r.describe();
+  encoder.send_to(in_port, dp::test::rtp_packet(1, 960, kSenderSsrc, 100, 80));
+  run_for(milliseconds(50));
+  const json::value before_in = dump_transport("t-in-r");
+  const json::value before_rec = dump_transport("t-rec-r");
+  ASSERT_TRUE(before_rec.is_object());
+  const json::value journal = json::parse(json::serialize(node_->snapshot()));
+
+  delete service_;
+  node_->link().close();  // as after SIGKILL: nothing is deleted in the data plane
+  delete node_;
+  Node::Options node_options;
+  node_options.link.socket_path = process_.socket_path();
+  node_options.link.client_name = "controlplane_plain_transport_test (restarted)";
+  node_ = new Node(node_options);
+  const Node::RestoreSummary s = node_->restore(&journal);
+  service_ = new Service(*node_, ServiceOptions{}, sink_);
+  EXPECT_EQ(s.transports, 2u) << s.describe();
+  EXPECT_EQ(s.producers, 1u);
+  EXPECT_EQ(s.consumers, 1u);
+  EXPECT_EQ(s.dropped, 0u) << s.describe();
+  EXPECT_EQ(s.orphans_deleted, 0u) << s.describe();
+  EXPECT_EQ(dump_transport("t-rec-r"), before_rec);
+  EXPECT_EQ(dump_transport("t-in-r").at("tuple"), before_in.at("tuple")) << "the comedia latch";
+  EXPECT_EQ(local_port(dump_transport("t-rec-r").at("tuple")), rec_port);
+  expect_error(connect("t-rec-r", kKernelAddress, recorder.port(), "AEAD_AES_128_GCM",
+                       base64_encode(remote_key)),
+               api::ErrorCode::InvalidArgument, "already connected");
+
+  // Media still flows under the keys installed before the restart.
+  const std::vector<uint8_t> rr = {0x80, 201, 0x00, 0x01, 0x00, 0x00, 0x03, 0x09};
+  recorder.send_to(rec_port, SrtpPeer(7, remote_key, false).protect_rtcp(rr));
+  run_for(milliseconds(50));
+  for (uint16_t seq = 2; seq < 12; ++seq)
+    encoder.send_to(in_port, dp::test::rtp_packet(seq, seq * 960u, kSenderSsrc, 100, 80));
+  const std::vector<uint8_t> key =
+      *base64_decode(before_rec.at("srtpParameters").at("keyBase64").as_string().c_str());
+  SrtpPeer in(7, key, true);
+  size_t media = 0;
+  for (std::vector<uint8_t>& p : recorder.drain(milliseconds(300))) {
+    if (p.size() < 12 || p[1] >= 192) continue;
+    EXPECT_TRUE(in.unprotect(p));
+    ++media;
+  }
+  EXPECT_GE(media, 9u);
+  ASSERT_NE(close(api::Target::Router, "room-r").envelope()->body_as_Ok(), nullptr);
+  auto dumped = node_->link().dump();
+  ASSERT_TRUE(dumped.ok());
+  EXPECT_TRUE(dumped.value.transports.empty());
+}
+
 }  // namespace
 }  // namespace fanout::cp::test
