@@ -72,9 +72,9 @@ Status batch_status(std::string_view what, const dp::ipc::OwnedEnvelope& reply) 
                                (e->reason() ? e->reason()->str() : std::string()));
       }
     }
-    return {};
   }
-  return Status::failure(std::string(what) + ": the reply is not a BatchReply");
+  // A refused Batch is an Error reply (call() reports it); anything else is success.
+  return {};
 }
 
 }  // namespace
