@@ -15,7 +15,7 @@ rte_mbuf* Worker::alloc() {
   return m;
 }
 
-bool Worker::send_to(Transport& t, rte_mbuf* m, const ValidatedTuple& to) {
+bool Worker::send_to(Transport& t, rte_mbuf* m, const ValidatedTuple& to, uint64_t payload_sum) {
   const uint16_t payload_len = rte_pktmbuf_data_len(m);
   const size_t hl = net::udp_headers_size(to.tuple.local.family);
   auto* hdr = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, static_cast<uint16_t>(hl)));
@@ -36,6 +36,9 @@ bool Worker::send_to(Transport& t, rte_mbuf* m, const ValidatedTuple& to) {
     m->l3_len = v6 ? net::kIpv6HeaderLen : net::kIpv4HeaderLen;
     m->ol_flags = RTE_MBUF_F_TX_UDP_CKSUM |
                   (v6 ? RTE_MBUF_F_TX_IPV6 : (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM));
+  } else if (payload_sum != kNoSum) {
+    net::build_udp_headers_presummed(hdr, hl, to.tuple, l2, payload_len, payload_sum);
+    m->ol_flags = 0;
   } else {
     net::build_udp_headers(hdr, hl, to.tuple, l2, hdr + hl, payload_len);
     m->ol_flags = 0;
@@ -46,13 +49,13 @@ bool Worker::send_to(Transport& t, rte_mbuf* m, const ValidatedTuple& to) {
   return true;
 }
 
-bool Worker::send_selected(Transport& t, rte_mbuf* m) {
+bool Worker::send_selected(Transport& t, rte_mbuf* m, uint64_t payload_sum) {
   const ValidatedTuple* to = t.selected_tuple();
   if (!to) {
     drop(m, Drop::kNoSelectedTuple);
     return false;
   }
-  return send_to(t, m, *to);
+  return send_to(t, m, *to, payload_sum);
 }
 
 void Worker::tx(uint16_t port, rte_mbuf* m) {

@@ -57,6 +57,8 @@ int Worker::run() {
 
 void Worker::poll_once() {
   now_tsc_ = rte_rdtsc();
+  // Split so that tsc * 10^6 cannot overflow (it would after ~2 h of TSC at 2.6 GHz).
+  now_us_ = now_tsc_ / e_.tsc_hz * 1000000 + now_tsc_ % e_.tsc_hz * 1000000 / e_.tsc_hz;
   ++counters_.loop_iterations;
 
   // What the main lcore sent on the data path (DTLS records, keyframe requests) before the
@@ -277,8 +279,9 @@ void Worker::handle_handoff(rte_mbuf* m) {
     case PktKind::kRtpFanout: {
       LocalFanout& f = fanout_[pm->producer];
       if (f.gen == pm->producer_gen) {
+        FanoutInput in{m, pm->rtp_hdr_len};
         for (uint32_t c = f.head; c != kInvalidSlot; c = consumers_[c]->next_local) {
-          forward_rtp(*consumers_[c], m, pm->rtp_hdr_len);
+          forward_rtp(*consumers_[c], in);
         }
       }
       rte_pktmbuf_free(m);  // our reference

@@ -43,6 +43,15 @@ class Worker {
     uint32_t transport_slot;
     uint32_t ssrc;
   };
+  // One decrypted RTP packet being fanned out on this lcore. The checksum sum of its payload
+  // (everything after the RTP header, the same bytes in every plain-RTP copy) is computed at the
+  // first plain consumer and reused by the others: a copy then sums only its own header.
+  struct FanoutInput {
+    rte_mbuf* m;
+    uint16_t hdr_len;
+    bool have_payload_sum = false;
+    uint64_t payload_sum = 0;
+  };
 
   // worker.cpp: loop, RX, dispatch, handoff, TX, commands
   void rx_burst(uint16_t port);
@@ -61,8 +70,10 @@ class Worker {
   Transport* owned_transport(uint32_t slot, uint32_t gen) const;
 
   // tx.cpp: headers and TX buffering
-  bool send_to(Transport& t, rte_mbuf* m, const ValidatedTuple& to);
-  bool send_selected(Transport& t, rte_mbuf* m);
+  // payload_sum: the UDP payload's checksum sum when the caller knows it (kNoSum: compute it).
+  static constexpr uint64_t kNoSum = ~uint64_t{0};
+  bool send_to(Transport& t, rte_mbuf* m, const ValidatedTuple& to, uint64_t payload_sum = kNoSum);
+  bool send_selected(Transport& t, rte_mbuf* m, uint64_t payload_sum = kNoSum);
   void tx(uint16_t port, rte_mbuf* m);
   void flush_tx();
   rte_mbuf* alloc();
@@ -77,7 +88,7 @@ class Worker {
   // worker_media.cpp
   void handle_rtp(Transport& t, rte_mbuf* m);
   void fan_out_local(Producer& p, uint32_t producer_slot, uint32_t producer_gen, rte_mbuf* m);
-  void forward_rtp(Consumer& c, rte_mbuf* m, uint16_t hdr_len);
+  void forward_rtp(Consumer& c, FanoutInput& in);
   void handle_rtcp(Transport& t, rte_mbuf* m);
   void forward_sr(uint32_t producer_slot, uint32_t producer_gen, const PktMeta& sr);
   void send_sr(Consumer& c, const PktMeta& sr);
@@ -119,6 +130,7 @@ class Worker {
   uint64_t unknown_tokens_ = 0;
   uint64_t unknown_refill_tsc_ = 0;
   uint64_t now_tsc_ = 0;
+  uint64_t now_us_ = 0;  // now_tsc_ in microseconds (RTP timestamp rewriting), once per loop
   uint64_t next_sweep_tsc_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "dataplane/engine/worker.hpp"
+#include "dataplane/net/checksum.hpp"
 #include "dataplane/rtp/rtcp.hpp"
 #include "dataplane/rtp/rtcp_writer.hpp"
 #include "dataplane/rtp/rtp_packet.hpp"
@@ -80,16 +81,19 @@ void Worker::handle_rtp(Transport& t, rte_mbuf* m) {
   }
   LocalFanout& f = fanout_[p.slot];
   if (f.gen == p.gen) {
+    FanoutInput in{m, pm->rtp_hdr_len};
     for (uint32_t c = f.head; c != kInvalidSlot; c = consumers_[c]->next_local) {
-      forward_rtp(*consumers_[c], m, pm->rtp_hdr_len);
+      forward_rtp(*consumers_[c], in);
     }
   }
   rte_pktmbuf_free(m);
 }
 
-void Worker::forward_rtp(Consumer& c, rte_mbuf* m, uint16_t hdr_len) {
+void Worker::forward_rtp(Consumer& c, FanoutInput& input) {
   if (c.paused) return;
   Transport& t = *transports_[c.transport];
+  rte_mbuf* m = input.m;
+  const uint16_t hdr_len = input.hdr_len;
   const uint8_t* in = rte_pktmbuf_mtod(m, const uint8_t*);
   const uint16_t len = rte_pktmbuf_data_len(m);
   const uint8_t pt = c.pt_map[in[1] & 0x7f];
@@ -106,7 +110,7 @@ void Worker::forward_rtp(Consumer& c, rte_mbuf* m, uint16_t hdr_len) {
   uint16_t in_seq = static_cast<uint16_t>((in[2] << 8) | in[3]);
   uint16_t out_seq;
   if (!c.seq.input(in_seq, out_seq)) return;  // older than the last sync point
-  uint32_t out_ts = c.ts.rewrite(load_be32(in + 4), now_tsc_ * 1000000 / e_.tsc_hz, c.clock_rate);
+  uint32_t out_ts = c.ts.rewrite(load_be32(in + 4), now_us_, c.clock_rate);
 
   rte_mbuf* out = alloc();
   if (!out) return;
@@ -139,13 +143,27 @@ void Worker::forward_rtp(Consumer& c, rte_mbuf* m, uint16_t hdr_len) {
       return;
     }
     rte_pktmbuf_append(out, static_cast<uint16_t>(out_len - len));
-  } else {
-    std::memcpy(dst + hdr_len, in + hdr_len, len - hdr_len);
+    ++c.packets;
+    c.bytes += len - hdr_len;  // RFC 3550 §6.4.1: the SR octet count is payload only
+    ++counters_.rtp_forwarded;
+    send_selected(t, out);
+    return;
+  }
+  std::memcpy(dst + hdr_len, in + hdr_len, len - hdr_len);
+  uint64_t sum = kNoSum;
+  if (!e_.ports[t.port].tx_cksum_offload) {
+    if (!input.have_payload_sum) {
+      input.payload_sum = net::csum_add(0, in + hdr_len, len - hdr_len);
+      input.have_payload_sum = true;
+    }
+    // hdr_len is a multiple of 4 (RFC 3550 §5.1, §5.3.1), so the payload's sum continues the
+    // header's without a byte swap.
+    sum = net::csum_add(input.payload_sum, dst, hdr_len);
   }
   ++c.packets;
-  c.bytes += len - hdr_len;  // RFC 3550 §6.4.1: the SR octet count is payload only
+  c.bytes += len - hdr_len;
   ++counters_.rtp_forwarded;
-  send_selected(t, out);
+  send_selected(t, out, sum);
 }
 
 void Worker::handle_rtcp(Transport& t, rte_mbuf* m) {
