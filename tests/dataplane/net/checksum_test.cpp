@@ -55,6 +55,32 @@ TEST(Checksum, MatchesBytewiseReferenceForEveryLengthAndAlignment) {
   EXPECT_EQ(wire16(internet_checksum(ones.data(), ones.size())), ref_checksum(ones));
 }
 
+// The AVX2 path (64 bytes and more) against the byte-wise reference and the scalar loop, on
+// lengths around its step size, every alignment, all-ones data (every lane near overflow) and a
+// jumbo buffer; chained with a large running sum.
+TEST(Checksum, VectorPathMatchesReferenceAndScalar) {
+  if (!csum_vector_path()) GTEST_SKIP() << "this CPU has no AVX2: csum_add is the scalar loop";
+  std::mt19937 rng(11);
+  Bytes buf(70000);
+  for (auto& b : buf) b = static_cast<uint8_t>(rng());
+  for (size_t off = 0; off < 4; ++off) {
+    for (size_t len = 60; len < 1600; len += (len < 200 ? 1 : 37)) {
+      Bytes slice(buf.begin() + off, buf.begin() + off + len);
+      ASSERT_EQ(wire16(internet_checksum(buf.data() + off, len)), ref_checksum(slice))
+          << off << " " << len;
+      ASSERT_EQ(csum_fold(csum_add(0, buf.data() + off, len)),
+                csum_fold(csum_add_portable(0, buf.data() + off, len)));
+    }
+  }
+  Bytes big(buf.begin(), buf.begin() + 65535);
+  EXPECT_EQ(wire16(internet_checksum(big.data(), big.size())), ref_checksum(big));
+  Bytes ones(65534, 0xff);
+  EXPECT_EQ(wire16(internet_checksum(ones.data(), ones.size())), ref_checksum(ones));
+  const uint64_t start = 0xfffffffffull;
+  EXPECT_EQ(csum_fold(csum_add(start, buf.data(), 1200)),
+            csum_fold(csum_add_portable(start, buf.data(), 1200)));
+}
+
 TEST(Checksum, ChainingEvenSegmentsEqualsOneShot) {
   Bytes b(101);
   for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<uint8_t>(i * 37 + 1);
