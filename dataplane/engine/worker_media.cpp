@@ -158,7 +158,7 @@ void Worker::forward_rtp(Consumer& c, FanoutInput& input) {
     }
     // hdr_len is a multiple of 4 (RFC 3550 §5.1, §5.3.1), so the payload's sum continues the
     // header's without a byte swap.
-    sum = net::csum_add(input.payload_sum, dst, hdr_len);
+    sum = net::csum_add_words(input.payload_sum, dst, hdr_len);
   }
   ++c.packets;
   c.bytes += len - hdr_len;

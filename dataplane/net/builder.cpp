@@ -51,7 +51,7 @@ size_t build_udp_headers_presummed(uint8_t* out, size_t cap, const Tuple& t, con
     store_be16(ip + 10, 0);
     std::memcpy(ip + 12, t.local.bytes, 4);
     std::memcpy(ip + 16, t.remote.bytes, 4);
-    if (!(flags & kOffloadIpv4Checksum)) store_csum(ip + 10, internet_checksum(ip, kIpv4HeaderLen));
+    if (!(flags & kOffloadIpv4Checksum)) store_csum(ip + 10, csum_finish(csum_add_words(0, ip, kIpv4HeaderLen)));
     p += kIpv4HeaderLen;
   }
 
@@ -65,7 +65,7 @@ size_t build_udp_headers_presummed(uint8_t* out, size_t cap, const Tuple& t, con
   if (flags & kOffloadUdpChecksum) {
     store_csum(udp + 6, csum_fold(phdr));
   } else {
-    uint16_t c = csum_finish(csum_add(phdr + payload_sum, udp, kUdpHeaderLen));
+    uint16_t c = csum_finish(csum_add_words(phdr + payload_sum, udp, kUdpHeaderLen));
     // RFC 768: a computed zero is sent as all ones (zero means "no checksum").
     if (c == 0) c = 0xffff;
     store_csum(udp + 6, c);

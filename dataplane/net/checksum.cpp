@@ -112,8 +112,8 @@ uint64_t csum_add_portable(uint64_t sum, const uint8_t* data, size_t len) {
 uint64_t pseudo_header_sum(const IpAddr& src, const IpAddr& dst, uint8_t protocol,
                            uint32_t l4_len) {
   const size_t n = src.family == kFamilyV6 ? 16 : 4;
-  uint64_t sum = csum_add(0, src.bytes, n);
-  sum = csum_add(sum, dst.bytes, n);
+  uint64_t sum = csum_add_words(0, src.bytes, n);
+  sum = csum_add_words(sum, dst.bytes, n);
   sum = csum_add_be16(sum, protocol);
   sum = csum_add_be16(sum, static_cast<uint16_t>(l4_len >> 16));
   return csum_add_be16(sum, static_cast<uint16_t>(l4_len));

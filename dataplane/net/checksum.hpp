@@ -19,6 +19,17 @@ uint64_t csum_add(uint64_t sum, const uint8_t* data, size_t len);
 uint64_t csum_add_portable(uint64_t sum, const uint8_t* data, size_t len);
 bool csum_vector_path();
 
+// Adds len bytes, len a multiple of 4 and small (headers: IPv4, UDP, RTP, pseudo headers): one
+// 32-bit load per step, inlined, where csum_add's general loop costs a call and its tails.
+inline uint64_t csum_add_words(uint64_t sum, const uint8_t* data, size_t len) {
+  for (size_t i = 0; i < len; i += 4) {
+    uint32_t w;
+    std::memcpy(&w, data + i, 4);
+    sum += w;
+  }
+  return sum;
+}
+
 // Adds a 16-bit field given in host order as it would appear on the wire.
 inline uint64_t csum_add_be16(uint64_t sum, uint16_t host_order) {
   const uint8_t b[2] = {static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};
