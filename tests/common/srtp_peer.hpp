@@ -21,10 +21,20 @@ class SrtpPeer {
         srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
         srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
         break;
+      case 2:  // RFC 5764: the 32-bit tag is for RTP only; SRTCP keeps 80 bits
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy.rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
+        break;
       case 7:
         srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
         srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
         break;
+      case 8:
+        srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtp);
+        srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtcp);
+        break;
+      default:
+        ADD_FAILURE() << "SrtpPeer: no libsrtp policy for profile " << profile;
     }
     policy.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
     policy.key = const_cast<uint8_t*>(key_salt.data());
