@@ -336,7 +336,7 @@ TEST_F(PlainTransportTest, RequestsAreCheckedWithTheFieldNamed) {
 // that suite, as mediasoup does); a third never connected receives nothing.
 TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
   ASSERT_NE(create_router("room-m").envelope()->body_as_RouterCreated(), nullptr);
-  Peer encoder, recorder_cm, recorder_gcm, stranger;
+  Peer encoder, recorder_cm, recorder_gcm, recorder_cm32, recorder_gcm256, stranger;
   const uint16_t in_port = local_port(created_tuple(create_plain("room-m", "t-in", true, false)));
   ASSERT_NE(in_port, 0);
   Reply r = produce("t-in", "p-audio", kOpusSender);
@@ -365,6 +365,9 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
   Recorder cm = recorder("t-rec-cm", "AES_CM_128_HMAC_SHA1_80");
   Recorder gcm = recorder("t-rec-gcm", "");
   Recorder never = recorder("t-rec-never", "");
+  // The two other suites, created and connected with the same one.
+  Recorder cm32 = recorder("t-rec-cm32", "AES_CM_128_HMAC_SHA1_32");
+  Recorder gcm256 = recorder("t-rec-gcm256", "AEAD_AES_256_GCM");
   ASSERT_NE(cm.ssrc, 0u);
   ASSERT_NE(gcm.ssrc, 0u);
 
@@ -410,12 +413,29 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
   const std::vector<uint8_t> gcm_key = *base64_decode(gcm_srtp.at("keyBase64").as_string().c_str());
   ASSERT_EQ(gcm_key.size(), 28u);
   EXPECT_EQ(dump_transport(gcm.transport).at("srtpParameters"), gcm_srtp);
+  const std::vector<uint8_t> cm32_remote_key(30, 0x3c);
+  r = connect(cm32.transport, kKernelAddress, recorder_cm32.port(), "AES_CM_128_HMAC_SHA1_32",
+              base64_encode(cm32_remote_key));
+  ASSERT_NE(r.envelope()->body_as_PlainTransportConnected(), nullptr) << r.describe();
+  const json::value cm32_srtp =
+      json::parse(r.envelope()->body_as_PlainTransportConnected()->srtp_parameters_json()->str());
+  EXPECT_EQ(cm32_srtp.at("cryptoSuite"), "AES_CM_128_HMAC_SHA1_32");
+  const std::vector<uint8_t> gcm256_remote_key(44, 0xc3);
+  r = connect(gcm256.transport, kKernelAddress, recorder_gcm256.port(), "AEAD_AES_256_GCM",
+              base64_encode(gcm256_remote_key));
+  ASSERT_NE(r.envelope()->body_as_PlainTransportConnected(), nullptr) << r.describe();
+  const json::value gcm256_srtp =
+      json::parse(r.envelope()->body_as_PlainTransportConnected()->srtp_parameters_json()->str());
+  EXPECT_EQ(gcm256_srtp.at("cryptoSuite"), "AEAD_AES_256_GCM");
+  ASSERT_EQ(base64_decode(gcm256_srtp.at("keyBase64").as_string().c_str())->size(), 44u);
 
   // The data plane learns a static remote's MAC from its first packet (no ARP resolution): each
   // recorder sends an SRTCP receiver report under its key, as a real one would.
   const std::vector<uint8_t> rr = {0x80, 201, 0x00, 0x01, 0x00, 0x00, 0x03, 0x09};
   recorder_cm.send_to(cm.port, SrtpPeer(1, cm_remote_key, false).protect_rtcp(rr));
   recorder_gcm.send_to(gcm.port, SrtpPeer(7, gcm_remote_key, false).protect_rtcp(rr));
+  recorder_cm32.send_to(cm32.port, SrtpPeer(2, cm32_remote_key, false).protect_rtcp(rr));
+  recorder_gcm256.send_to(gcm256.port, SrtpPeer(8, gcm256_remote_key, false).protect_rtcp(rr));
   run_for(milliseconds(50));
   send_media(20);
   run_for(milliseconds(50));
@@ -429,7 +449,7 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
       ASSERT_TRUE(in.unprotect(p)) << rec.transport << ": does not decrypt with our key";
       EXPECT_EQ(dp::test::be32(p.data() + 8), rec.ssrc) << rec.transport;
       EXPECT_EQ(p[1] & 0x7f, rec.pt) << rec.transport;
-      ASSERT_EQ(p.size(), 12u + 120u) << rec.transport;
+      ASSERT_EQ(p.size(), 12u + 120u) << rec.transport;  // after unprotect: no tag
       EXPECT_EQ(payloads.count(std::vector<uint8_t>(p.begin() + 12, p.end())), 1u)
           << rec.transport << ": a payload that was not sent";
       ++media;
@@ -438,6 +458,9 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
   };
   check(recorder_cm, cm, 1, *base64_decode(cm_srtp.at("keyBase64").as_string().c_str()));
   check(recorder_gcm, gcm, 7, gcm_key);
+  check(recorder_cm32, cm32, 2, *base64_decode(cm32_srtp.at("keyBase64").as_string().c_str()));
+  check(recorder_gcm256, gcm256, 8,
+        *base64_decode(gcm256_srtp.at("keyBase64").as_string().c_str()));
   EXPECT_TRUE(stranger.drain(milliseconds(50)).empty()) << "the unconnected one sent";
   EXPECT_GE(stats(cm.transport).at("packetsSent").to_number<int64_t>(), 18);
 
