@@ -84,6 +84,9 @@ class Rig {
     cfg.max_transports = 512;
     cfg.max_producers = 64;
     cfg.max_consumers = 1024;
+    // Every repetition checks ICE again from the same 200-per-address remotes within a second:
+    // the per-source STUN limit (200/s, a defence against floods) would refuse the later ones.
+    cfg.stun_per_source_pps = 0;
     PortConfig pc;
     pc.device = dev_name;
     pc.ipv4 = {kOurIp};
