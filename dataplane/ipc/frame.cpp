@@ -94,6 +94,8 @@ bool is_request(Body body) {
     case Body::ListProducers:
     case Body::ListConsumers:
     case Body::Batch:
+    case Body::SetIceParameters:
+    case Body::SetPlainRemote:
       return true;
     default:
       return false;

@@ -208,6 +208,8 @@ inline fi::BodyUnion sample_body(fi::Body type) {
     case fi::Body::GetCounters:
       u.Set(fi::GetCountersT{});
       u.AsGetCounters()->transport = 10;
+      u.AsGetCounters()->producer = 20;
+      u.AsGetCounters()->consumer = 30;
       break;
     case fi::Body::ListTransports:
       u.Set(fi::ListTransportsT{});
@@ -270,6 +272,16 @@ inline fi::BodyUnion sample_body(fi::Body type) {
       transport->rx_packets = 500;
       transport->srtp_auth_failures = 5;
       c.transports.push_back(std::move(transport));
+      auto producer = std::make_unique<fi::ProducerCountersT>();
+      producer->id = 20;
+      producer->rtp_packets = 480;
+      producer->rtp_bytes = 576000;
+      c.producers.push_back(std::move(producer));
+      auto consumer = std::make_unique<fi::ConsumerCountersT>();
+      consumer->id = 30;
+      consumer->packets = 470;
+      consumer->bytes = 564000;
+      c.consumers.push_back(std::move(consumer));
       u.Set(std::move(c));
       break;
     }
@@ -326,6 +338,22 @@ inline fi::BodyUnion sample_body(fi::Body type) {
       u.AsKeyFrameRequested()->producer = 20;
       u.AsKeyFrameRequested()->consumer = 30;
       break;
+    case fi::Body::SetIceParameters: {
+      fi::SetIceParametersT i;
+      i.transport = 10;
+      i.ice_ufrag = "uF2y";
+      i.ice_pwd = "abcdefghijkl0123456789";
+      u.Set(std::move(i));
+      break;
+    }
+    case fi::Body::SetPlainRemote: {
+      fi::SetPlainRemoteT r;
+      r.transport = 10;
+      r.remote = endpoint("198.51.100.10", 5006);
+      r.comedia = false;
+      u.Set(std::move(r));
+      break;
+    }
   }
   return u;
 }
