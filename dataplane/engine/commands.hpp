@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "dataplane/engine/objects.hpp"
 
@@ -23,6 +24,8 @@ enum class CmdType : uint8_t {
   kDetachConsumer,
   kSetConsumerPaused,
   kSyncConsumer,  // the consumer's input jumps (producer resumed): continue seq/ts without a gap
+  kSetIce,        // ICE restart: swaps ice_ufrag/ice_pwd/ice_key into the transport (old ones out)
+  kSetPlainRemote,  // plain transport: `tuple` is the remote (unset family: none), flag = comedia
 };
 
 struct Command {
@@ -34,6 +37,11 @@ struct Command {
   Producer* producer = nullptr;
   Consumer* consumer = nullptr;
   std::unique_ptr<srtp::SrtpSession> session;  // kSetSrtp: new in, old out
+  // kSetIce: new in, old out (swapped, so the worker neither allocates nor frees).
+  std::string ice_ufrag;
+  std::string ice_pwd;
+  HmacSha1Key ice_key;
+  net::Tuple tuple{};  // kSetPlainRemote
   // Objects the main lcore deletes when the command comes back (detach commands).
   std::unique_ptr<Transport> retire_transport;
   std::unique_ptr<Producer> retire_producer;

@@ -29,6 +29,17 @@ bool exists_in(const auto& map, uint32_t id, const std::unordered_map<uint32_t, 
 
 }  // namespace
 
+Status check_ice_credentials(const std::string& ufrag, const std::string& pwd) {
+  if (ufrag.size() < 4 || ufrag.size() > kMaxUfragLen) {
+    return invalid("ice_ufrag must be 4.." + std::to_string(kMaxUfragLen) + " characters");
+  }
+  if (ufrag.find(':') != std::string::npos) return invalid("ice_ufrag must not contain ':'");
+  if (pwd.size() < 22 || pwd.size() > 256) {
+    return invalid("ice_pwd must be 22..256 characters (RFC 8839 §5.4)");
+  }
+  return {};
+}
+
 void Controller::SlotPool::init(uint32_t n) {
   free_.clear();
   gens_.assign(n, 0);
@@ -122,14 +133,7 @@ Status Controller::check_create_transport(const TransportParams& p, const Overla
                    std::to_string(e_.n_workers) + ")");
   }
   if (p.kind == TransportKind::kWebRtc) {
-    if (p.ice_ufrag.size() < 4 || p.ice_ufrag.size() > kMaxUfragLen) {
-      return invalid("ice_ufrag must be 4.." + std::to_string(kMaxUfragLen) + " characters");
-    }
-    if (p.ice_ufrag.find(':') != std::string::npos)
-      return invalid("ice_ufrag must not contain ':'");
-    if (p.ice_pwd.size() < 22 || p.ice_pwd.size() > 256) {
-      return invalid("ice_pwd must be 22..256 characters (RFC 8839 §5.4)");
-    }
+    if (Status s = check_ice_credentials(p.ice_ufrag, p.ice_pwd); !s.ok()) return s;
     auto u = o.ufrags.find(p.ice_ufrag);
     bool used = u != o.ufrags.end() ? u->second : ufrags_.count(p.ice_ufrag) != 0;
     if (used) return invalid("ice_ufrag '" + p.ice_ufrag + "' is in use");
@@ -199,6 +203,7 @@ Status Controller::create_transport(const TransportParams& p, TransportCreated* 
     tuple.remote = *net::parse_addr(p.plain_remote->address);
     tuple.remote_port = p.plain_remote->port;
     t->plain_remote = tuple;
+    entry.plain_tuple = tuple;
     entry.selected = tuple;
   }
   transport_ids_by_slot_[t->slot] = p.id;

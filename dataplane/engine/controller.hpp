@@ -111,6 +111,9 @@ struct ConsumerInfo {
   uint64_t bytes = 0;
 };
 
+// RFC 8839 §5.4 lengths; the ufrag also names the transport on the shared port (no ':').
+Status check_ice_credentials(const std::string& ufrag, const std::string& pwd);
+
 // Receives what the workers report; the IPC layer turns these into events for the control plane.
 class EventSink {
  public:
@@ -137,6 +140,10 @@ class Controller {
 
   Status create_transport(const TransportParams& p, TransportCreated* out);
   Status delete_transport(uint32_t id);
+  // ICE restart: new local credentials (the old ufrag stops routing at once).
+  Status set_ice_parameters(uint32_t transport, const std::string& ufrag, const std::string& pwd);
+  // A plain transport's new remote (static, or comedia: latch the next packet's source).
+  Status set_plain_remote(uint32_t transport, const std::optional<Endpoint>& remote, bool comedia);
   Status set_srtp_keys(uint32_t transport, bool inbound, uint16_t profile,
                        std::span<const uint8_t> key, std::span<const uint8_t> salt);
   Status create_producer(const ProducerParams& p);
@@ -193,6 +200,8 @@ class Controller {
     std::optional<net::Tuple> selected;
     uint16_t srtp_in_profile = 0;
     uint16_t srtp_out_profile = 0;
+    bool attached = false;     // the worker attached it and the dispatch tables route to it
+    net::Tuple plain_tuple{};  // plain: the static remote (main's copy; the worker owns obj's)
   };
   static TransportInfo info_of(const TransportEntry& t);
   struct ProducerEntry {

@@ -79,12 +79,16 @@ std::vector<ConsumerInfo> Controller::consumers() const {
 void Controller::publish_routes(TransportEntry& t) {
   const Transport& obj = *t.obj;
   Route route{obj.slot, obj.gen, obj.worker};
+  t.attached = true;
   if (t.params.kind == TransportKind::kWebRtc && !e_.tables.add_ufrag(t.params.ice_ufrag, route)) {
     counters_.drop(Drop::kSlowPathRingFull);  // cannot happen: the table has 2x max_transports
   }
   if (t.params.local_port != 0) e_.tables.set_port(t.params.port, t.params.local_port, route);
-  if (obj.plain_remote.remote.family && e_.tables.add_tuple(obj.plain_remote, route)) {
-    t.tuples.push_back(obj.plain_remote);
+  // Main's copy of the plain remote: the worker owns obj.plain_remote once attached.
+  if (t.plain_tuple.remote.family && e_.tables.add_tuple(t.plain_tuple, route)) {
+    if (std::find(t.tuples.begin(), t.tuples.end(), t.plain_tuple) == t.tuples.end()) {
+      t.tuples.push_back(t.plain_tuple);
+    }
   }
 }
 

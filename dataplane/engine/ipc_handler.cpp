@@ -351,6 +351,18 @@ Status IpcHandler::apply(fb::Body type, const void* body, ipc::Replier* replier,
       }
       return c.send_dtls(r->transport(), bytes(r->data()));
     }
+    case fb::Body::SetIceParameters: {
+      auto* r = static_cast<const fb::SetIceParameters*>(body);
+      if (dry_run) return Status::error(ErrorCode::kInvalidArgument, "not allowed in a batch");
+      return c.set_ice_parameters(r->transport(), str(r->ice_ufrag()), str(r->ice_pwd()));
+    }
+    case fb::Body::SetPlainRemote: {
+      auto* r = static_cast<const fb::SetPlainRemote*>(body);
+      if (dry_run) return Status::error(ErrorCode::kInvalidArgument, "not allowed in a batch");
+      std::optional<Endpoint> remote;
+      if (r->remote()) remote = Endpoint{str(r->remote()->address()), r->remote()->port()};
+      return c.set_plain_remote(r->transport(), remote, r->comedia());
+    }
     case fb::Body::Flush: {
       if (dry_run) return {};
       c.flush(static_cast<const fb::Flush*>(body)->keep_epoch());

@@ -33,7 +33,8 @@ struct RtcpSenderState {
 };
 
 struct Transport {
-  // Creation parameters (immutable once attached).
+  // Creation parameters (immutable once attached, except through the commands kSetIce and
+  // kSetPlainRemote, which the owner applies).
   uint32_t id = 0;
   uint32_t slot = kInvalidSlot;
   uint32_t gen = 0;
@@ -48,7 +49,7 @@ struct Transport {
   std::string pwd;
   HmacSha1Key ice_key;   // STUN short-term credential (RFC 8445 §7.2.2)
   bool comedia = false;  // Plain: learn the remote tuple from the first packet
-  net::Tuple plain_remote{};
+  net::Tuple plain_remote{};  // Plain: the static remote (family 0: none)
 
   // Owner-only state.
   std::unique_ptr<srtp::SrtpSession> srtp_in;

@@ -250,6 +250,11 @@ void Worker::handle_owned(rte_mbuf* m) {
   if (t->kind == TransportKind::kPlain && t->selected < 0) {
     // A plain transport has no ICE: the dispatch table routed this packet here because its tuple
     // is the configured remote (or the comedia latch); send back to it, to the MAC it came from.
+    // After a remote change, a packet of the old remote may still be in a ring: it must not
+    // select the old remote again.
+    if (!t->comedia && t->plain_remote.remote.family && !(pm->tuple == t->plain_remote)) {
+      return drop(m, Drop::kUnknownSource);
+    }
     ValidatedTuple& v = t->validated[0];
     v.tuple = pm->tuple;
     std::memcpy(v.mac, pm->src_mac, 6);
@@ -422,6 +427,25 @@ void Worker::apply(Command* c) {
       c->consumer->seq.sync();
       c->consumer->ts.sync();
       break;
+    case CmdType::kSetIce: {
+      // ICE restart: checks must carry the new credentials from now on. Validated tuples stay:
+      // media keeps flowing to the selected one until the browser's new checks select again.
+      Transport* t = c->transport;
+      std::swap(t->ufrag, c->ice_ufrag);
+      std::swap(t->pwd, c->ice_pwd);
+      std::swap(t->ice_key, c->ice_key);
+      break;
+    }
+    case CmdType::kSetPlainRemote: {
+      // A new remote: forget where we sent (and the MAC learnt from it); the next packet from
+      // the new remote (or, with comedia, the next packet the main lcore latched) selects again.
+      Transport* t = c->transport;
+      t->plain_remote = c->tuple;
+      t->comedia = c->flag;
+      t->selected = -1;
+      t->validated_count = 0;
+      break;
+    }
     case CmdType::kSetConsumerPaused: {
       Consumer* con = c->consumer;
       bool resumed = con->paused && !c->flag;

@@ -405,5 +405,122 @@ TEST_F(ForwardingTest, GarbageIsCountedAndDroppedWhileChecksKeepWorking) {
   EXPECT_EQ(drops(Drop::kUnknownSource), 1u);  // re-checked on the main lcore, then dropped
 }
 
+TEST_F(ForwardingTest, IceRestartSwitchesCredentialsAndKeepsTheSelectedTuple) {
+  create_transport(1, 1, "ufA1");
+  create_transport(2, 0, "ufC3");
+  net::Tuple t = tuple_for(10, 5000);
+  ASSERT_EQ(ice_check("ufA1", t, 0).size(), 1u);
+  const std::string new_pwd = "restartedPasswordXYZ0123";
+  EXPECT_EQ(h_->ctl().set_ice_parameters(1, "ufC3", new_pwd).code, ErrorCode::kInvalidArgument)
+      << "another transport's ufrag";
+  EXPECT_EQ(h_->ctl().set_ice_parameters(1, "ufB2", "short").code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(h_->ctl().set_ice_parameters(9, "ufB2", new_pwd).code, ErrorCode::kNotFound);
+  Status s = h_->ctl().set_ice_parameters(1, "ufB2", new_pwd);
+  ASSERT_TRUE(s.ok()) << s.reason;
+  h_->run(2);
+  auto info = h_->ctl().transport(1);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->params.ice_ufrag, "ufB2");
+  EXPECT_TRUE(info->selected) << "media keeps going to the selected tuple during the restart";
+
+  EXPECT_TRUE(ice_check("ufA1", t, 0).empty()) << "the old ufrag no longer names the transport";
+  EXPECT_TRUE(ice_check("ufB2", t, 2).empty()) << "the old password no longer authenticates";
+  EXPECT_EQ(drops(Drop::kStunBadIntegrity), 1u);
+  net::Tuple moved = tuple_for(11, 5002);  // the browser's new candidate after the restart
+  auto out = ice_check("ufB2", moved, 2, new_pwd);
+  ASSERT_EQ(out.size(), 1u);
+  net::PacketView v;
+  ASSERT_FALSE(net::parse_frame(out[0].data(), out[0].size(), v).has_value());
+  ice::StunMessage msg;
+  ASSERT_EQ(ice::parse_stun(out[0].data() + v.payload_offset, v.payload_len, msg),
+            ice::StunStatus::kOk);
+  HmacSha1Key key(reinterpret_cast<const uint8_t*>(new_pwd.data()), new_pwd.size());
+  EXPECT_TRUE(ice::verify_message_integrity(msg, key)) << "answered with the new password";
+  EXPECT_EQ(*h_->ctl().transport(1)->selected, moved);
+  // The freed ufrag can name another transport again.
+  create_transport(3, 2, "ufA1");
+}
+
+TEST_F(ForwardingTest, PlainRemoteChangeMovesMediaToTheNewRemote) {
+  TransportParams src;
+  src.id = 2, src.worker = 1, src.kind = TransportKind::kPlain, src.local_port = 40002;
+  src.plain_remote = Endpoint{"198.18.0.20", 7000};
+  TransportCreated created;
+  ASSERT_TRUE(h_->ctl().create_transport(src, &created).ok());
+  TransportParams rec;
+  rec.id = 3, rec.worker = 2, rec.kind = TransportKind::kPlain, rec.local_port = 40003;
+  rec.plain_remote = Endpoint{"198.18.0.30", 9000};
+  ASSERT_TRUE(h_->ctl().create_transport(rec, &created).ok());
+  create_transport(4, 0, "ufA1");
+  h_->run(2);
+  ProducerParams pp;
+  pp.id = 10, pp.transport = 2, pp.kind = MediaKind::kAudio;
+  pp.streams.push_back(StreamParams{4444, 0, 100, 0, 48000, ""});
+  ASSERT_TRUE(h_->ctl().create_producer(pp).ok());
+  ConsumerParams cr;
+  cr.id = 21, cr.producer = 10, cr.transport = 3, cr.ssrc = 6666, cr.payload_types = {{100, 100}};
+  ASSERT_TRUE(h_->ctl().create_consumer(cr).ok());
+  h_->run();
+
+  net::Tuple tsrc{}, old_rec{};
+  tsrc.local = old_rec.local = h_->our_ip();
+  tsrc.local_port = 40002, old_rec.local_port = 40003;
+  uint8_t ip20[4] = {198, 18, 0, 20}, ip30[4] = {198, 18, 0, 30}, ip31[4] = {198, 18, 0, 31},
+          ip40[4] = {198, 18, 0, 40};
+  tsrc.remote = net::IpAddr::v4(ip20), tsrc.remote_port = 7000;
+  old_rec.remote = net::IpAddr::v4(ip30), old_rec.remote_port = 9000;
+  net::Tuple new_rec = old_rec, latched = old_rec;
+  new_rec.remote = net::IpAddr::v4(ip31), new_rec.remote_port = 9002;
+  latched.remote = net::IpAddr::v4(ip40), latched.remote_port = 9100;
+  const std::vector<uint8_t> rr = {0x80, 201, 0, 1, 0, 0, 0x1a, 0x0a};
+  uint16_t seq = 1;
+  // Sends one RTP packet from the source and returns where the recorder's copies went.
+  auto media_goes_to = [&]() {
+    h_->inject(1, udp_frame(tsrc, rtp_packet(seq, 960u * seq, 4444, 100, 160), our_mac()));
+    ++seq;
+    h_->run(6);
+    std::vector<net::Tuple> to;
+    for (auto& f : h_->take_tx()) {
+      net::PacketView v;
+      EXPECT_FALSE(net::parse_frame(f.data(), f.size(), v).has_value());
+      net::Tuple d = old_rec;
+      d.remote = v.dst, d.remote_port = v.dst_port;
+      to.push_back(d);
+    }
+    return to;
+  };
+  h_->inject(0, udp_frame(old_rec, rr, our_mac()));  // teaches the data plane the remote's MAC
+  h_->run();
+  EXPECT_EQ(media_goes_to(), std::vector<net::Tuple>{old_rec});
+
+  EXPECT_EQ(h_->ctl().set_plain_remote(4, Endpoint{"198.18.0.31", 9002}, false).code,
+            ErrorCode::kInvalidArgument)
+      << "a WebRTC transport's remote is ICE's";
+  EXPECT_EQ(h_->ctl().set_plain_remote(3, std::nullopt, false).code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(h_->ctl().set_plain_remote(3, Endpoint{"not-an-ip", 9002}, false).code,
+            ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(h_->ctl().set_plain_remote(3, Endpoint{"198.18.0.31", 9002}, false).ok());
+  h_->run(2);
+  EXPECT_EQ(*h_->ctl().transport(3)->selected, new_rec);
+  EXPECT_TRUE(media_goes_to().empty()) << "nothing to the old remote, and no MAC for the new one";
+  const uint64_t unknown = drops(Drop::kUnknownSource);
+  h_->inject(0, udp_frame(old_rec, rr, our_mac()));
+  h_->run();
+  EXPECT_EQ(drops(Drop::kUnknownSource), unknown + 1) << "the old remote is a stranger now";
+  h_->inject(0, udp_frame(new_rec, rr, our_mac()));
+  h_->run();
+  EXPECT_EQ(media_goes_to(), std::vector<net::Tuple>{new_rec});
+
+  // comedia: forget the remote, latch the next packet's source.
+  ASSERT_TRUE(h_->ctl().set_plain_remote(3, std::nullopt, true).ok());
+  h_->run(2);
+  EXPECT_FALSE(h_->ctl().transport(3)->selected);
+  EXPECT_TRUE(media_goes_to().empty());
+  h_->inject(2, udp_frame(latched, rr, our_mac()));
+  h_->run();
+  EXPECT_EQ(*h_->ctl().transport(3)->selected, latched);
+  EXPECT_EQ(media_goes_to(), std::vector<net::Tuple>{latched});
+}
+
 }  // namespace
 }  // namespace fanout::dp::test
