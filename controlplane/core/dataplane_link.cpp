@@ -292,6 +292,30 @@ Status DataplaneLink::delete_transport(uint32_t id) {
       .status;
 }
 
+Status DataplaneLink::set_ice_parameters(uint32_t id, std::string_view ufrag,
+                                         std::string_view pwd) {
+  return call("SetIceParameters",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                auto u = fbb.CreateString(ufrag.data(), ufrag.size());
+                auto p = fbb.CreateString(pwd.data(), pwd.size());
+                return fb::CreateSetIceParameters(fbb, id, u, p);
+              })
+      .status;
+}
+
+Status DataplaneLink::set_plain_remote(uint32_t id, const std::optional<UdpEndpoint>& remote,
+                                       bool comedia) {
+  return call("SetPlainRemote",
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                flatbuffers::Offset<fb::Endpoint> e;
+                if (remote) {
+                  e = fb::CreateEndpoint(fbb, fbb.CreateString(remote->address), remote->port);
+                }
+                return fb::CreateSetPlainRemote(fbb, id, e, comedia);
+              })
+      .status;
+}
+
 Status DataplaneLink::send_dtls(uint32_t id, std::span<const uint8_t> data) {
   return call("SendDtls",
               [&](flatbuffers::FlatBufferBuilder& fbb) {

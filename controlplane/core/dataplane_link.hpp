@@ -143,6 +143,11 @@ class DataplaneLink {
                        std::span<const uint8_t> inbound_salt, std::span<const uint8_t> outbound_key,
                        std::span<const uint8_t> outbound_salt);
   Status delete_transport(uint32_t id);
+  // ICE restart: the transport's new local ufrag and pwd (the old ufrag stops working at once).
+  Status set_ice_parameters(uint32_t id, std::string_view ufrag, std::string_view pwd);
+  // A plain transport's new remote: `remote` (static), or comedia (latch the next packet's
+  // source). Producers and consumers on it are kept.
+  Status set_plain_remote(uint32_t id, const std::optional<UdpEndpoint>& remote, bool comedia);
   StatusOr<DataplaneDump> dump();
   Status send_dtls(uint32_t id, std::span<const uint8_t> data);
   Status create_producer(uint32_t id, uint32_t transport, const DataplaneProducer& producer,
