@@ -165,49 +165,6 @@ StatusOr<TransportCreated> DataplaneLink::create_plain_transport(
   return out;
 }
 
-Status DataplaneLink::rebuild_plain_transport(const PlainRebuild& b) {
-  auto r = call(
-      "Batch (plain transport " + std::to_string(b.id) + " connected)",
-      [&](flatbuffers::FlatBufferBuilder& fbb) {
-        std::vector<flatbuffers::Offset<fb::Request>> requests;
-        auto add = [&](fb::Body type, flatbuffers::Offset<void> body) {
-          requests.push_back(fb::CreateRequest(fbb, type, body));
-        };
-        // Explicit deletes first: the Batch's validation does not know what a DeleteTransport takes
-        // with it, and the same ids are created again below.
-        for (const auto& c : b.consumers)
-          add(fb::Body::DeleteConsumer, fb::CreateDeleteConsumer(fbb, c.id).Union());
-        for (const auto& p : b.producers)
-          add(fb::Body::DeleteProducer, fb::CreateDeleteProducer(fbb, p.id).Union());
-        add(fb::Body::DeleteTransport, fb::CreateDeleteTransport(fbb, b.old_id).Union());
-        add(fb::Body::CreateTransport,
-            plain_body(fbb, b.id, b.worker, b.port, b.local_port, b.remote, false).Union());
-        if (b.profile) {
-          const auto profile = static_cast<uint16_t>(*b.profile);
-          add(fb::Body::SetSrtpKeys, fb::CreateSetSrtpKeys(fbb, b.id, fb::Direction::Inbound,
-                                                           profile, fbb.CreateVector(b.inbound_key),
-                                                           fbb.CreateVector(b.inbound_salt))
-                                         .Union());
-          add(fb::Body::SetSrtpKeys,
-              fb::CreateSetSrtpKeys(fbb, b.id, fb::Direction::Outbound, profile,
-                                    fbb.CreateVector(b.outbound_key),
-                                    fbb.CreateVector(b.outbound_salt))
-                  .Union());
-        }
-        for (const auto& p : b.producers)
-          add(fb::Body::CreateProducer,
-              producer_body(fbb, p.id, b.id, p.producer, p.paused).Union());
-        for (const auto& c : b.consumers) {
-          add(fb::Body::CreateConsumer,
-              consumer_body(fbb, c.id, c.producer, c.transport, c.consumer, c.paused).Union());
-        }
-        return fb::CreateBatch(fbb, fbb.CreateVector(requests));
-      });
-  if (!r.ok()) return r.status;
-  return batch_status("Batch (plain transport " + std::to_string(b.old_id) + " connected)",
-                      r.value);
-}
-
 StatusOr<DataplaneDump> DataplaneLink::dump() {
   StatusOr<DataplaneDump> out;
   auto r = call("Dump", [](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateDump(fbb); });

@@ -105,36 +105,6 @@ class DataplaneLink {
                                                     uint16_t port, uint16_t local_port,
                                                     const std::optional<UdpEndpoint>& remote,
                                                     bool comedia);
-  // A plain transport replaced by another (`old_id` deleted, `id` created on the same port and
-  // worker) with a new static remote, its keys, and the producers and consumers the delete takes
-  // with it put back under their ids: one Batch, so the data plane applies all of it or nothing.
-  // A new id because the Batch's validation checks a consumer's SSRC against the consumers its
-  // transport has before the Batch, deleted or not.
-  struct PlainRebuild {
-    uint32_t old_id = 0;
-    uint32_t id = 0;
-    uint16_t worker = 0;
-    uint16_t port = 0;
-    uint16_t local_port = 0;
-    UdpEndpoint remote;
-    std::optional<SrtpProfile> profile;  // both directions; nullopt: plain RTP
-    std::vector<uint8_t> inbound_key, inbound_salt, outbound_key, outbound_salt;
-    struct Producer {
-      uint32_t id = 0;
-      DataplaneProducer producer;
-      bool paused = false;
-    };
-    struct Consumer {
-      uint32_t id = 0;
-      uint32_t producer = 0;
-      uint32_t transport = 0;
-      DataplaneConsumer consumer;
-      bool paused = false;
-    };
-    std::vector<Producer> producers;  // on the transport
-    std::vector<Consumer> consumers;  // on it
-  };
-  Status rebuild_plain_transport(const PlainRebuild& rebuild);
   Status set_srtp_keys(uint32_t id, SrtpDirection direction, SrtpProfile profile,
                        std::span<const uint8_t> key, std::span<const uint8_t> salt);
   // Both directions in one Batch, so the data plane applies both or neither: a transport never

@@ -316,61 +316,7 @@ const PlainTransport& Node::connect_plain_transport(
                       "' is a WebRTC transport: ConnectWebRtcTransport connects it");
   }
   const PlainTransport::ConnectPlan plan = t->plan_connect(remote, remote_srtp);
-  if (!plan.recreate) {
-    if (Status s = t->install_keys(plan); !s.ok()) throw_dataplane(s);
-    t->connected_with(plan);
-    return *t;
-  }
-  // The Batch cannot put back a consumer elsewhere under its SSRC while the consumer it replaces
-  // is still counted on that transport (see DataplaneLink::PlainRebuild).
-  for (const std::string& pid : e.producers) {
-    const Producer& p = producers_.at(pid);
-    if (!p.consumers.empty()) {
-      throw CpError(CpError::Code::kUnsupported,
-                    "connect: producer '" + pid +
-                        "' of this plain transport (comedia=false) is "
-                        "consumed already ('" +
-                        *p.consumers.begin() +
-                        "'); connect the transport "
-                        "before its producers are consumed, or use comedia");
-    }
-  }
-  PlainTransport::ConnectPlan rebuild_plan = plan;
-  rebuild_plan.new_id = next_transport_id();
-  DataplaneLink::PlainRebuild b;
-  b.old_id = t->id();
-  b.id = rebuild_plan.new_id;
-  b.worker = t->created().worker;
-  b.port = options_.port;
-  b.local_port = e.own_port;
-  b.remote = *plan.remote;
-  if (plan.remote_srtp && plan.local_srtp) {
-    b.profile = plan.remote_srtp->crypto_suite;
-    auto bytes = [](std::span<const uint8_t> s) {
-      return std::vector<uint8_t>(s.begin(), s.end());
-    };
-    b.inbound_key = bytes(plan.remote_srtp->master_key());
-    b.inbound_salt = bytes(plan.remote_srtp->master_salt());
-    b.outbound_key = bytes(plan.local_srtp->master_key());
-    b.outbound_salt = bytes(plan.local_srtp->master_salt());
-  }
-  for (const std::string& pid : e.producers) {
-    const Producer& p = producers_.at(pid);
-    b.producers.push_back({p.dataplane_id, dataplane_producer(p.kind, p.rtp_parameters), p.paused});
-  }
-  for (const std::string& cid : e.consumers) {
-    const Consumer& c = consumers_.at(cid);
-    const Producer& p = producers_.at(c.producer_id);
-    b.consumers.push_back({c.dataplane_id, p.dataplane_id, b.id,
-                           dataplane_consumer(p.rtp_parameters, p.rtp_mapping, c.rtp_parameters),
-                           c.paused});
-  }
-  if (Status s = link_.rebuild_plain_transport(b); !s.ok()) throw_dataplane(s);
-  auto moved = plain_transports_.extract(b.old_id);
-  moved.key() = b.id;
-  plain_transports_.insert(std::move(moved));
-  e.dataplane_id = b.id;
-  t->connected_with(rebuild_plan);
+  if (Status s = t->connect(plan); !s.ok()) throw_dataplane(s);
   // Its resumed consumers start now: their receivers decode nothing before a keyframe.
   for (const std::string& cid : e.consumers) {
     const Consumer& c = consumers_.at(cid);

@@ -118,8 +118,8 @@ class Node : private DataplaneEventHandler {
                                                boost::json::value app_data = {});
   // mediasoup's plainTransport.connect({ ip, port, srtpParameters }): `remote` required without
   // comedia and refused with it, `remote_srtp` (the remote's sending key) required with SRTP.
-  // Without comedia the data plane's transport is replaced (see plain_transport.hpp) with its
-  // producers and consumers under the same ids. Throws CpError.
+  // Keys and remote are set on the live data plane transport: its producers and consumers stay.
+  // Throws CpError.
   const PlainTransport& connect_plain_transport(const std::string& transport_id,
                                                 const std::optional<UdpEndpoint>& remote,
                                                 const std::optional<SrtpParameters>& remote_srtp);

@@ -226,19 +226,19 @@ PlainTransport::ConnectPlan PlainTransport::plan_connect(
   // connect()": both directions under the remote's suite.
   if (local_srtp_ && remote_srtp && remote_srtp->crypto_suite != local_srtp_->crypto_suite)
     plan.local_srtp = generate_srtp_parameters(remote_srtp->crypto_suite);
-  plan.recreate = !options_.comedia;
   return plan;
 }
 
-Status PlainTransport::install_keys(const ConnectPlan& plan) {
-  if (!plan.remote_srtp || !plan.local_srtp) return {};
-  return link_.set_srtp_keys(id_, plan.remote_srtp->crypto_suite, plan.remote_srtp->master_key(),
-                             plan.remote_srtp->master_salt(), plan.local_srtp->master_key(),
-                             plan.local_srtp->master_salt());
-}
-
-void PlainTransport::connected_with(const ConnectPlan& plan) {
-  if (plan.recreate) id_ = plan.new_id;
+Status PlainTransport::connect(const ConnectPlan& plan) {
+  if (plan.remote_srtp && plan.local_srtp) {
+    Status s = link_.set_srtp_keys(id_, plan.remote_srtp->crypto_suite,
+                                   plan.remote_srtp->master_key(), plan.remote_srtp->master_salt(),
+                                   plan.local_srtp->master_key(), plan.local_srtp->master_salt());
+    if (!s.ok()) return s;
+  }
+  if (plan.remote) {
+    if (Status s = link_.set_plain_remote(id_, plan.remote, false); !s.ok()) return s;
+  }
   connected_ = true;
   remote_ = plan.remote;
   local_srtp_ = plan.local_srtp;
@@ -250,6 +250,7 @@ void PlainTransport::connected_with(const ConnectPlan& plan) {
     t.port = options_.port;
     selected_tuple_ = t;
   }
+  return {};
 }
 
 Status PlainTransport::close() {

@@ -2,11 +2,9 @@
 // recorders, tests, other media nodes. No ICE and no DTLS: the keys travel in the API (ours in
 // the create reply, the remote's in connect) and the data plane does the rest.
 //
-// The data plane fixes a plain transport's remote when it creates it (CreateTransport.plain_remote
-// or comedia) and has no request that changes it. So a transport with comedia=false is created
-// with kUnconnectedRemote, a remote no packet comes from and nothing is sent to, and connect()
-// replaces it in one all-or-nothing Batch on the same worker and port under a new data plane id
-// (Node puts its producers and consumers back in the same Batch; see DataplaneLink::PlainRebuild).
+// A transport with comedia=false is created with kUnconnectedRemote, a remote no packet comes
+// from and nothing is sent to; connect() installs the keys and then sets the real remote
+// (SetPlainRemote), keeping its producers and consumers.
 //
 // With SRTP, our sending key is generated here (RAND_bytes) and installed at once; the receiving
 // side gets a random key nobody knows until connect() brings the remote's, so nothing is accepted
@@ -112,16 +110,14 @@ class PlainTransport {
     std::optional<SrtpParameters> local_srtp;   // ours after connect
     std::optional<SrtpParameters> remote_srtp;  // the remote's
     std::optional<UdpEndpoint> remote;
-    bool recreate = false;  // comedia=false: the data plane transport is replaced
-    uint32_t new_id = 0;    // then: its new data plane id
   };
   ConnectPlan plan_connect(const std::optional<UdpEndpoint>& remote,
                            const std::optional<SrtpParameters>& remote_srtp) const;
-  // Applies a plan the data plane accepted (Node sends it: see the header comment).
-  void connected_with(const ConnectPlan& plan);
-  // For a comedia transport: installs the keys of `plan` (nothing to recreate). Status of the data
-  // plane's reply.
-  Status install_keys(const ConnectPlan& plan);
+  // Programs the data plane with `plan`: the keys first (both directions at once), then, without
+  // comedia, the remote. Keys first: until the remote is set nothing is sent or accepted, so a
+  // refusal in between leaves no media flowing under a half-applied plan. Status of the data
+  // plane's replies; the transport records the plan only when both were accepted.
+  Status connect(const ConnectPlan& plan);
 
   void on_tuple_selected(const IceTuple& tuple) { selected_tuple_ = tuple; }
   Status close();
