@@ -326,6 +326,19 @@ const PlainTransport& Node::connect_plain_transport(
   return *t;
 }
 
+const IceParameters& Node::restart_ice(const std::string& transport_id) {
+  ++model_version_;
+  TransportEntry& e = entry_or_throw(transport_id);
+  if (e.plain) {
+    throw CpError(CpError::Code::kInvalidArgument,
+                  "transport '" + transport_id + "' is a plain transport: it has no ICE");
+  }
+  WebRtcTransport* t = transport(e.dataplane_id);
+  if (t == nullptr) throw_not_found("transport", transport_id);
+  if (Status s = t->restart_ice(); !s.ok()) throw_dataplane(s);
+  return t->ice_parameters();
+}
+
 void Node::connect_webrtc_transport(const std::string& transport_id, DtlsRole remote_role,
                                     const Fingerprint& remote_fingerprint) {
   ++model_version_;

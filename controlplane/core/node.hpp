@@ -123,6 +123,9 @@ class Node : private DataplaneEventHandler {
   const PlainTransport& connect_plain_transport(const std::string& transport_id,
                                                 const std::optional<UdpEndpoint>& remote,
                                                 const std::optional<SrtpParameters>& remote_srtp);
+  // mediasoup's webRtcTransport.restartIce(): new ICE credentials (see
+  // WebRtcTransport::restart_ice). Throws CpError (a plain transport has no ICE).
+  const IceParameters& restart_ice(const std::string& transport_id);
   // The browser's dtlsParameters: its role and the fingerprint to check its certificate against.
   void connect_webrtc_transport(const std::string& transport_id, DtlsRole remote_role,
                                 const Fingerprint& remote_fingerprint);

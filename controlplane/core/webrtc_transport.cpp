@@ -34,6 +34,17 @@ WebRtcTransport::WebRtcTransport(DataplaneLink& link, std::shared_ptr<const Dtls
   describe_candidates_and_fingerprint();
 }
 
+Status WebRtcTransport::restart_ice() {
+  if (closed_) return Status::failure("transport " + std::to_string(id_) + " is closed");
+  IceCredentials credentials = generate_ice_credentials();
+  if (Status s = link_.set_ice_parameters(id_, credentials.ufrag, credentials.pwd); !s.ok()) {
+    return s;
+  }
+  ice_parameters_.username_fragment = std::move(credentials.ufrag);
+  ice_parameters_.password = std::move(credentials.pwd);
+  return {};
+}
+
 WebRtcTransport::WebRtcTransport(DataplaneLink& link, std::shared_ptr<const DtlsContext> context,
                                  uint32_t id, WebRtcTransportOptions options,
                                  const Adopted& adopted)

@@ -118,6 +118,11 @@ class WebRtcTransport {
   // data plane already selected an ICE tuple (else at selection). Throws std::invalid_argument
   // for a role conflict (both client or both server), a second connect, or after close().
   void connect(DtlsRole remote_role, const Fingerprint& remote_fingerprint);
+  // mediasoup's transport.restartIce(): fresh local ICE credentials, installed in the data plane
+  // (the old ufrag stops working there at once). The selected tuple, DTLS and SRTP stay: media
+  // keeps flowing until the browser's checks with the new credentials select a tuple. The ICE
+  // state is unchanged. A refusal by the data plane leaves the old credentials in force.
+  Status restart_ice();
   // Sends close_notify and deletes the transport in the data plane. Idempotent.
   Status close();
   // The first half of close(): close_notify, states closed, events ignored from now on. The data

@@ -257,11 +257,10 @@ std::vector<uint8_t> Service::handle(const api::Envelope& request) {
         const std::string transport_id = required(r->transport_id(), "transport_id");
         if (node_.transport_entry(transport_id) == nullptr)
           fail(api::ErrorCode::NotFound, "transport '" + transport_id + "' not found");
-        // schemas/dataplane.fbs has no request that changes a live transport's ufrag and pwd (the
-        // data plane demultiplexes the shared ICE port by ufrag and keys STUN checks with the pwd).
-        fail(api::ErrorCode::Unsupported,
-             "RestartIce: the data plane cannot change the ICE credentials of a live transport; "
-             "close it and create a new one");
+        const IceParameters& ice = node_.restart_ice(transport_id);
+        return reply(fbb, id,
+                     api::CreateIceRestarted(fbb, fbb.CreateString(transport_id),
+                                             fbb.CreateString(text(ice_parameters_json(ice)))));
       }
       case api::Body::Produce: {
         const api::Produce* r = request.body_as_Produce();

@@ -381,11 +381,26 @@ TEST_F(ServiceTest, RoomLifecycleThroughTheRealDataplane) {
                }),
                api::ErrorCode::NotFound, "c-nobody");
 
-  // --- Not supported by the data plane ---
+  // --- ICE restart: new credentials, in the reply and in the data plane ---
+  r = call([](FlatBufferBuilder& fbb) {
+    return api::CreateRestartIce(fbb, fbb.CreateString("t-alice"));
+  });
+  const api::IceRestarted* restarted = r.envelope()->body_as_IceRestarted();
+  ASSERT_NE(restarted, nullptr) << r.describe();
+  EXPECT_EQ(restarted->transport_id()->str(), "t-alice");
+  const json::value new_ice = json::parse(restarted->ice_parameters_json()->str());
+  EXPECT_NE(new_ice.at("usernameFragment"), ice.at("usernameFragment"));
+  EXPECT_NE(new_ice.at("password"), ice.at("password"));
+  EXPECT_EQ(new_ice.at("iceLite"), true);
+  bool in_dataplane = false;
+  for (const auto& t : node_->link().dump().value.transports) {
+    if (t.ice_ufrag == new_ice.at("usernameFragment").as_string()) in_dataplane = true;
+  }
+  EXPECT_TRUE(in_dataplane) << "the data plane routes the new ufrag";
   expect_error(call([](FlatBufferBuilder& fbb) {
-                 return api::CreateRestartIce(fbb, fbb.CreateString("t-alice"));
+                 return api::CreateRestartIce(fbb, fbb.CreateString("t-nobody"));
                }),
-               api::ErrorCode::Unsupported, "ICE credentials");
+               api::ErrorCode::NotFound, "t-nobody");
 
   // --- Resume: a keyframe request goes to the producer; a second within 500 ms waits ---
   const uint64_t kf = node_->key_frame_requests_sent();
