@@ -220,6 +220,38 @@ const cases = [
     const ev = await viewer.evaluate(() => window.fanout.events().map((e) => e.method));
     assert(ev.includes('producerResumed'), `no producerResumed notification (got ${ev.join(', ')})`);
   }),
+  // mediasoup-client's transport.restartIce() on both transports of both pages: signaling's
+  // restartIce gives new credentials, the data plane accepts checks only with them, the browsers
+  // select a new candidate pair, and media never stops.
+  withPages('ice_restart', async () => {
+    const pages = await openPeers('restart', ['r1', 'r2'], { res: '320x240' });
+    await assertFlowing('ice_restart', pages, { video: 1, audio: 1 });
+    const before = await Promise.all(pages.map(pageStats));
+    const t0 = Date.now();
+    for (const p of pages) {
+      for (const which of ['send', 'recv']) {
+        const first = await p.evaluate((w) => window.fanout.restartIce(w), which);
+        const second = await p.evaluate((w) => window.fanout.restartIce(w), which);
+        assert(first.usernameFragment && first.password && first.iceLite === true,
+          `${p.label} ${which}: iceParameters ${JSON.stringify(first)}`);
+        assert(first.usernameFragment !== second.usernameFragment && first.password !== second.password,
+          `${p.label} ${which}: a restart kept the ICE credentials`);
+      }
+    }
+    for (const [i, p] of pages.entries()) {
+      await waitFor(`${p.label}: a candidate pair checked with the new credentials`, async () => {
+        const s = await pageStats(p);
+        return ['send', 'recv'].every((w) => {
+          const a = before[i].transports[w] || {};
+          const b = s.transports[w] || {};
+          return b.iceState === 'connected' && b.selectedPairId && (b.selectedPairId !== a.selectedPairId ||
+            (b.selectedPairChanges || 0) > (a.selectedPairChanges || 0));
+        });
+      }, { timeoutMs: 15000, intervalMs: 200 });
+    }
+    console.log(`e2e: ice_restart: 4 transports re-selected a path ${Date.now() - t0} ms after restartIce`);
+    await assertFlowing('ice_restart', pages, { video: 1, audio: 1 });
+  }),
   // A second, independent client: python3-aiortc (tests/clients/aiortc/fanout_client.py) speaks
   // the same protocol, publishes audio and video and consumes the Chromium page's.
   withPages('aiortc_interop', async () => {

@@ -267,6 +267,7 @@ window.fanout = {
   pause: (source) => session.pause(source),
   resume: (source) => session.resume(source),
   closeProducer: (source) => session.closeProducer(source),
+  restartIce: (which) => session.restartIce(which),
   stats: () => session.stats(),
   state: () => session.state(),
   events: () => session.events.map((e) => ({ method: e.method, data: e.data })),

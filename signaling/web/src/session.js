@@ -134,6 +134,37 @@ export class Session {
   setTransportState(which, state) {
     this.transportStates[which] = state;
     this.emit('transport', { which, state });
+    // A path that stopped answering (the network changed, consent expired): ask for new ICE
+    // credentials, which makes the browser gather and check again. 'disconnected' may heal on its
+    // own, so give it a moment first; one restart at a time per transport.
+    clearTimeout(this.restartTimers?.[which]);
+    if (state === 'failed' || state === 'disconnected') {
+      this.restartTimers = this.restartTimers || {};
+      this.restartTimers[which] = setTimeout(() => {
+        if (this.transportStates[which] !== state) return;
+        this.restartIce(which).catch((e) => console.warn(`fanout: ICE restart (${which}) failed`, e));
+      }, state === 'failed' ? 0 : 2000);
+    }
+  }
+
+  // mediasoup-client's transport.restartIce() with the server's new iceParameters (signaling
+  // restartIce). Media keeps flowing on the current path until the new checks select one.
+  async restartIce(which) {
+    const t = which === 'send' ? this.sendTransport : this.recvTransport;
+    if (!t || t.closed) throw new Error(`no ${which} transport`);
+    this.restarting = this.restarting || {};
+    if (this.restarting[which]) return this.restarting[which];
+    this.restarting[which] = (async () => {
+      try {
+        const { iceParameters } = await this.signaling.request('restartIce', { transportId: t.id });
+        await t.restartIce({ iceParameters });
+        this.emit('transport', { which, state: this.transportStates[which], restarted: true });
+        return iceParameters;
+      } finally {
+        this.restarting[which] = null;
+      }
+    })();
+    return this.restarting[which];
   }
 
   // source: 'mic' | 'webcam' | 'screen'. Screen sharing is a second video producer.
@@ -377,6 +408,8 @@ export class Session {
             bytesSent: r.bytesSent,
             bytesReceived: r.bytesReceived,
             rtt: pair ? pair.currentRoundTripTime : undefined,
+            selectedPairId: r.selectedCandidatePairId,
+            selectedPairChanges: r.selectedCandidatePairChanges,
             connectionState: this.transportStates[which],
           };
         } else if (r.type === 'inbound-rtp') {
