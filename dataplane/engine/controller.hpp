@@ -180,6 +180,8 @@ class Controller {
   std::vector<ProducerInfo> producers() const;
   std::vector<ConsumerInfo> consumers() const;
   std::optional<TransportInfo> transport(uint32_t id) const;
+  std::optional<ProducerInfo> producer(uint32_t id) const;
+  std::optional<ConsumerInfo> consumer(uint32_t id) const;
   LcoreCounters total_counters() const;  // workers plus main
   const LcoreCounters& main_counters() const { return counters_; }
 

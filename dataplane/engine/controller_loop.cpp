@@ -58,6 +58,22 @@ std::optional<TransportInfo> Controller::transport(uint32_t id) const {
   return info_of(it->second);
 }
 
+// Counters written by the owner worker, read here as aligned 64-bit loads (never torn on the
+// targets we build for); a value may be a loop behind, which stats tolerate.
+std::optional<ProducerInfo> Controller::producer(uint32_t id) const {
+  auto it = producers_.find(id);
+  if (it == producers_.end()) return std::nullopt;
+  const ProducerEntry& p = it->second;
+  return ProducerInfo{p.params, p.epoch, p.obj->rtp_packets, p.obj->rtp_bytes};
+}
+
+std::optional<ConsumerInfo> Controller::consumer(uint32_t id) const {
+  auto it = consumers_.find(id);
+  if (it == consumers_.end()) return std::nullopt;
+  const ConsumerEntry& c = it->second;
+  return ConsumerInfo{c.params, c.epoch, c.obj->packets, c.obj->bytes};
+}
+
 std::vector<ProducerInfo> Controller::producers() const {
   std::vector<ProducerInfo> out;
   for (const auto& [id, p] : producers_) {

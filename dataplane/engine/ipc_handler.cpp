@@ -453,7 +453,10 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
   Engine& e = dp_.engine();
   fb::CountersT out;
   LcoreCounters total = dp_.total_counters();
-  if (req.transport() == 0) {
+  // Naming a transport, producer or consumer asks for just those (one lookup each: the control
+  // plane asks per object for stats); naming none, for the global counters and every transport.
+  const bool scoped = req.transport() != 0 || req.producer() != 0 || req.consumer() != 0;
+  if (!scoped) {
     for (uint16_t p = 0; p < e.n_ports; ++p) {
       auto pc = std::make_unique<fb::PortCountersT>();
       pc->id = p;
@@ -489,14 +492,17 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
       out.lcores.push_back(std::move(l));
     }
   }
-  // One transport's counters are one lookup (the control plane asks per transport for stats).
   std::vector<TransportInfo> selected;
-  if (req.transport() == 0) {
+  if (!scoped) {
     selected = c.transports();
-  } else if (auto one = c.transport(req.transport())) {
+  } else if (req.transport() != 0) {
+    auto one = c.transport(req.transport());
+    if (!one) {
+      return replier.error(fb::ErrorCode::NotFound,
+                           "transport " + std::to_string(req.transport()) + " does not exist");
+    }
     selected.push_back(std::move(*one));
   }
-  const bool found = req.transport() == 0 || !selected.empty();
   for (const TransportInfo& t : selected) {
     auto tc = std::make_unique<fb::TransportCountersT>();
     tc->id = t.params.id;
@@ -508,9 +514,29 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
     tc->srtp_replays = t.counters.srtp_replays;
     out.transports.push_back(std::move(tc));
   }
-  if (!found) {
-    return replier.error(fb::ErrorCode::NotFound,
-                         "transport " + std::to_string(req.transport()) + " does not exist");
+  if (req.producer() != 0) {
+    auto p = c.producer(req.producer());
+    if (!p) {
+      return replier.error(fb::ErrorCode::NotFound,
+                           "producer " + std::to_string(req.producer()) + " does not exist");
+    }
+    auto pc = std::make_unique<fb::ProducerCountersT>();
+    pc->id = p->params.id;
+    pc->rtp_packets = p->rtp_packets;
+    pc->rtp_bytes = p->rtp_bytes;
+    out.producers.push_back(std::move(pc));
+  }
+  if (req.consumer() != 0) {
+    auto x = c.consumer(req.consumer());
+    if (!x) {
+      return replier.error(fb::ErrorCode::NotFound,
+                           "consumer " + std::to_string(req.consumer()) + " does not exist");
+    }
+    auto cc = std::make_unique<fb::ConsumerCountersT>();
+    cc->id = x->params.id;
+    cc->packets = x->packets;
+    cc->bytes = x->bytes;
+    out.consumers.push_back(std::move(cc));
   }
   replier.reply(fb::Counters::Pack(replier.builder(), &out));
 }

@@ -12,6 +12,7 @@
 #include <future>
 
 #include "dataplane/ipc/client.hpp"
+#include "dataplane/net/address.hpp"
 #include "tests/dataplane/engine/harness.hpp"
 
 namespace fanout::dp::test {
@@ -322,6 +323,117 @@ TEST_F(IpcHandlerTest, GetCountersForAnUnknownTransportIsNotFound) {
   EXPECT_EQ(all->drops()->size(), kDropReasonCount);
   ASSERT_NE(all->lcores(), nullptr);
   EXPECT_EQ(all->lcores()->size(), 2u);
+}
+
+TEST_F(IpcHandlerTest, GetCountersOfAProducerAndAConsumerCountWhatWasForwarded) {
+  // Plain RTP from a source at a static remote, consumed by a plain recorder.
+  fi::BatchT b;
+  for (uint32_t id : {2u, 3u}) {
+    fi::CreateTransportT t;
+    t.id = id;
+    t.worker = static_cast<uint16_t>(id - 2);
+    t.kind = fi::TransportKind::Plain;
+    t.local_port = static_cast<uint16_t>(40000 + id);
+    t.plain_remote = std::make_unique<fi::EndpointT>();
+    t.plain_remote->address = id == 2 ? "198.18.0.20" : "198.18.0.30";
+    t.plain_remote->port = static_cast<uint16_t>(7000 + id);
+    auto r = std::make_unique<fi::RequestT>();
+    r->body.Set(std::move(t));
+    b.requests.push_back(std::move(r));
+  }
+  b.requests.push_back(create_producer(10, 2, 4444));
+  b.requests.push_back(create_consumer(20, 10, 3, 5555));
+  auto r = batch(b);
+  ASSERT_TRUE(r.ok()) << r.detail;
+  ASSERT_EQ(r.reply.error(), nullptr);
+
+  net::Tuple src{}, rec{};
+  src.local = rec.local = h_->our_ip();
+  src.local_port = 40002, rec.local_port = 40003;
+  src.remote = *net::parse_addr("198.18.0.20"), src.remote_port = 7002;
+  rec.remote = *net::parse_addr("198.18.0.30"), rec.remote_port = 7003;
+  const uint8_t* mac = h_->dp().engine().ports[0].mac.addr_bytes;
+  h_->inject(1, udp_frame(rec, {0x80, 201, 0, 1, 0, 0, 0x1a, 0x0a}, mac));  // the recorder's MAC
+  h_->run();
+  constexpr int kPackets = 7;
+  constexpr size_t kPayload = 300;
+  for (int i = 0; i < kPackets; ++i) {
+    h_->inject(
+        0, udp_frame(src, rtp_packet(static_cast<uint16_t>(i + 1), 3000u * i, 4444, 96, kPayload),
+                     mac));
+  }
+  h_->run(6);
+  ASSERT_EQ(h_->take_tx().size(), size_t{kPackets});
+
+  fi::GetCountersT ask;
+  ask.producer = 10;
+  ask.consumer = 20;
+  r = simple(fi::Body::GetCounters, ask);
+  ASSERT_TRUE(r.ok()) << r.detail;
+  const fi::Counters* c = r.reply->body_as_Counters();
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->transports() == nullptr || c->transports()->size() == 0u) << "only those named";
+  EXPECT_TRUE(c->drops() == nullptr || c->drops()->size() == 0u);
+  ASSERT_NE(c->producers(), nullptr);
+  ASSERT_EQ(c->producers()->size(), 1u);
+  EXPECT_EQ(c->producers()->Get(0)->id(), 10u);
+  EXPECT_EQ(c->producers()->Get(0)->rtp_packets(), uint64_t{kPackets});
+  EXPECT_GE(c->producers()->Get(0)->rtp_bytes(), uint64_t{kPackets} * kPayload);
+  ASSERT_NE(c->consumers(), nullptr);
+  ASSERT_EQ(c->consumers()->size(), 1u);
+  EXPECT_EQ(c->consumers()->Get(0)->id(), 20u);
+  EXPECT_EQ(c->consumers()->Get(0)->packets(), uint64_t{kPackets});
+  EXPECT_GE(c->consumers()->Get(0)->bytes(), uint64_t{kPackets} * kPayload);
+
+  for (auto [producer, consumer] : {std::pair{99u, 0u}, std::pair{0u, 98u}}) {
+    fi::GetCountersT unknown;
+    unknown.producer = producer;
+    unknown.consumer = consumer;
+    r = simple(fi::Body::GetCounters, unknown);
+    ASSERT_TRUE(r.ok()) << r.detail;
+    ASSERT_NE(r.reply.error(), nullptr);
+    EXPECT_EQ(r.reply.error()->code(), fi::ErrorCode::NotFound);
+    EXPECT_NE(r.reply.error()->reason()->str().find(producer ? "producer 99" : "consumer 98"),
+              std::string::npos);
+  }
+}
+
+TEST_F(IpcHandlerTest, SetIceParametersAndSetPlainRemoteChangeLiveTransports) {
+  fi::BatchT b;
+  b.requests.push_back(create_transport(1, 0, "ufOld1"));
+  ASSERT_EQ(batch(b).reply.error(), nullptr);
+  fi::SetIceParametersT ice;
+  ice.transport = 1;
+  ice.ice_ufrag = "ufNew1";
+  ice.ice_pwd = "anotherPassword012345678";
+  auto r = simple(fi::Body::SetIceParameters, ice);
+  ASSERT_TRUE(r.ok()) << r.detail;
+  ASSERT_EQ(r.reply.error(), nullptr) << r.reply.error()->reason()->str();
+  EXPECT_NE(r.reply->body_as_Ok(), nullptr);
+  auto d = dump();
+  ASSERT_EQ(d->transports.size(), 1u);
+  EXPECT_EQ(d->transports[0]->ice_ufrag, "ufNew1");
+
+  ice.transport = 5;
+  r = simple(fi::Body::SetIceParameters, ice);
+  ASSERT_NE(r.reply.error(), nullptr);
+  EXPECT_EQ(r.reply.error()->code(), fi::ErrorCode::NotFound);
+
+  fi::SetPlainRemoteT remote;
+  remote.transport = 1;
+  remote.comedia = true;
+  r = simple(fi::Body::SetPlainRemote, remote);
+  ASSERT_NE(r.reply.error(), nullptr);
+  EXPECT_EQ(r.reply.error()->code(), fi::ErrorCode::InvalidArgument) << "not a plain transport";
+
+  // Neither belongs in an all-or-nothing batch (nothing checks them ahead).
+  fi::BatchT in_batch;
+  auto req = std::make_unique<fi::RequestT>();
+  req->body.Set(fi::SetPlainRemoteT(remote));
+  in_batch.requests.push_back(std::move(req));
+  r = batch(in_batch);
+  ASSERT_NE(r.reply.error(), nullptr);
+  EXPECT_NE(r.reply.error()->reason()->str().find("not allowed in a batch"), std::string::npos);
 }
 
 }  // namespace
