@@ -75,6 +75,11 @@ struct TransportCounters {
   uint64_t srtp_replays = 0;
   uint64_t stun_bad_integrity = 0;
   uint64_t dropped = 0;
+  uint64_t srtcp_auth_failures = 0;
+  uint64_t stun_requests = 0;  // answered
+  uint64_t dtls_punted = 0;
+  uint64_t rtp_received = 0;  // RTP of its producers, authenticated and parsed
+  uint64_t rtcp_received = 0;
 };
 
 }  // namespace fanout::dp

@@ -512,6 +512,11 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
     tc->tx_bytes = t.counters.tx_bytes;
     tc->srtp_auth_failures = t.counters.srtp_auth_failures;
     tc->srtp_replays = t.counters.srtp_replays;
+    tc->srtcp_auth_failures = t.counters.srtcp_auth_failures;
+    tc->stun_requests = t.counters.stun_requests;
+    tc->dtls_punted = t.counters.dtls_punted;
+    tc->rtp_forwarded = t.counters.rtp_received;
+    tc->rtcp_received = t.counters.rtcp_received;
     out.transports.push_back(std::move(tc));
   }
   if (req.producer() != 0) {

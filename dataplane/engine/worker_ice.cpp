@@ -28,6 +28,7 @@ void Worker::handle_stun(Transport& t, rte_mbuf* m) {
     return drop(m, Drop::kStunBadIntegrity);
   }
   ++counters_.stun_requests;
+  ++t.counters.stun_requests;
 
   rte_mbuf* out = alloc();
   if (!out) return drop(m, Drop::kMbufAllocFail);

@@ -55,6 +55,7 @@ void Worker::handle_rtp(Transport& t, rte_mbuf* m) {
   rtp::RtpView rtp;
   if (rtp.parse(pkt, len) != rtp::RtpStatus::kOk) return drop(m, Drop::kRtpMalformed);
   ++counters_.rtp_received;
+  ++t.counters.rtp_received;
   ++p.rtp_packets;
   p.rtp_bytes += len;
   // RTX (retransmissions and probing padding) is not forwarded until NACK handling exists.
@@ -192,7 +193,7 @@ void Worker::handle_rtcp(Transport& t, rte_mbuf* m) {
     size_t out_len = 0;
     srtp::Status s = t.srtp_in->unprotect_rtcp(pkt, len, &out_len, st->srtcp);
     if (s != srtp::Status::kOk) {
-      if (s == srtp::Status::kAuthFail) ++t.counters.srtp_auth_failures;
+      if (s == srtp::Status::kAuthFail) ++t.counters.srtcp_auth_failures;
       return drop(m, srtp::rtcp_drop_reason(s));
     }
     len = out_len;
@@ -200,6 +201,7 @@ void Worker::handle_rtcp(Transport& t, rte_mbuf* m) {
     return drop(m, Drop::kSrtpNoKeys);
   }
   ++counters_.rtcp_received;
+  ++t.counters.rtcp_received;
   rtp::RtcpIterator it(pkt, len);
   rtp::RtcpPacket rp;
   bool handled = false;
@@ -349,6 +351,7 @@ void Worker::handle_dtls(Transport& t, rte_mbuf* m) {
   if (t.kind != TransportKind::kWebRtc) return drop(m, Drop::kDemuxUnknown);
   meta(m)->kind = PktKind::kPuntDtls;
   ++counters_.dtls_punted;
+  ++t.counters.dtls_punted;
   to_main(m);
 }
 

@@ -385,6 +385,20 @@ TEST_F(IpcHandlerTest, GetCountersOfAProducerAndAConsumerCountWhatWasForwarded) 
   EXPECT_EQ(c->consumers()->Get(0)->packets(), uint64_t{kPackets});
   EXPECT_GE(c->consumers()->Get(0)->bytes(), uint64_t{kPackets} * kPayload);
 
+  // The transports' own counters: what the source sent, what the recorder said.
+  for (uint32_t id : {2u, 3u}) {
+    fi::GetCountersT one;
+    one.transport = id;
+    r = simple(fi::Body::GetCounters, one);
+    ASSERT_TRUE(r.ok()) << r.detail;
+    ASSERT_NE(r.reply->body_as_Counters(), nullptr);
+    const auto* tc = r.reply->body_as_Counters()->transports();
+    ASSERT_TRUE(tc != nullptr && tc->size() == 1u);
+    EXPECT_EQ(tc->Get(0)->rtp_forwarded(), id == 2 ? uint64_t{kPackets} : 0u);
+    EXPECT_EQ(tc->Get(0)->rtcp_received(), id == 3 ? 1u : 0u);
+    EXPECT_EQ(tc->Get(0)->tx_packets(), id == 3 ? uint64_t{kPackets} : 0u);
+  }
+
   for (auto [producer, consumer] : {std::pair{99u, 0u}, std::pair{0u, 98u}}) {
     fi::GetCountersT unknown;
     unknown.producer = producer;
