@@ -65,15 +65,20 @@ void Worker::poll_once() {
   // commands: a close_notify followed by a DeleteTransport must leave before the detach. (A create
   // is answered only after its attach completed, so nothing is sent for an object not yet here.)
   drain_handoff(e_.n_workers);
-  // Commands next, so that the objects they attach are there for this burst. Only take one when
-  // its completion can be returned (the worker never blocks on the main lcore).
+  // Commands next, all of them, so that a packet is never processed before a command the main
+  // lcore sent before it arrived (a plain transport's new remote, the objects an attach brings).
+  // Only take one when its completion can be returned (the worker never blocks on the main lcore).
   void* cmds[8];
   unsigned room = rte_ring_free_count(e_.done[index_]);
-  unsigned n = rte_ring_dequeue_burst(e_.cmd[index_], cmds, room < 8 ? room : 8, nullptr);
-  for (unsigned i = 0; i < n; ++i) {
-    Command* c = static_cast<Command*>(cmds[i]);
-    apply(c);
-    rte_ring_enqueue(e_.done[index_], c);
+  unsigned n;
+  while (room > 0 &&
+         (n = rte_ring_dequeue_burst(e_.cmd[index_], cmds, room < 8 ? room : 8, nullptr)) > 0) {
+    for (unsigned i = 0; i < n; ++i) {
+      Command* c = static_cast<Command*>(cmds[i]);
+      apply(c);
+      rte_ring_enqueue(e_.done[index_], c);
+    }
+    room -= n;
   }
 
   for (uint16_t p = 0; p < e_.n_ports; ++p) rx_burst(p);
