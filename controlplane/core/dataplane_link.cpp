@@ -343,6 +343,40 @@ StatusOr<dp::ipc::OwnedEnvelope> DataplaneLink::get_counters(uint32_t transport)
   return r;
 }
 
+StatusOr<DataplaneLink::RtpCounts> DataplaneLink::producer_counters(uint32_t producer) {
+  StatusOr<RtpCounts> out;
+  auto r = call("GetCounters", [&](flatbuffers::FlatBufferBuilder& fbb) {
+    return fb::CreateGetCounters(fbb, 0, producer, 0);
+  });
+  const fb::Counters* c = r.ok() ? r.value->body_as_Counters() : nullptr;
+  if (!r.ok()) {
+    out.status = r.status;
+  } else if (c == nullptr || c->producers() == nullptr || c->producers()->size() != 1) {
+    out.status = Status::failure("GetCounters: no counters for producer " +
+                                 std::to_string(producer) + " in the reply");
+  } else {
+    out.value = {c->producers()->Get(0)->rtp_packets(), c->producers()->Get(0)->rtp_bytes()};
+  }
+  return out;
+}
+
+StatusOr<DataplaneLink::RtpCounts> DataplaneLink::consumer_counters(uint32_t consumer) {
+  StatusOr<RtpCounts> out;
+  auto r = call("GetCounters", [&](flatbuffers::FlatBufferBuilder& fbb) {
+    return fb::CreateGetCounters(fbb, 0, 0, consumer);
+  });
+  const fb::Counters* c = r.ok() ? r.value->body_as_Counters() : nullptr;
+  if (!r.ok()) {
+    out.status = r.status;
+  } else if (c == nullptr || c->consumers() == nullptr || c->consumers()->size() != 1) {
+    out.status = Status::failure("GetCounters: no counters for consumer " +
+                                 std::to_string(consumer) + " in the reply");
+  } else {
+    out.value = {c->consumers()->Get(0)->packets(), c->consumers()->Get(0)->bytes()};
+  }
+  return out;
+}
+
 void DataplaneLink::deliver(const dp::ipc::OwnedEnvelope& event, DataplaneEventHandler& handler) {
   switch (event->body_type()) {
     case fb::Body::DtlsReceived: {

@@ -133,6 +133,13 @@ class DataplaneLink {
   Status request_key_frame(uint32_t producer);
   // A Counters reply; `transport` 0: global counters.
   StatusOr<dp::ipc::OwnedEnvelope> get_counters(uint32_t transport);
+  // One producer's (RTP received) or consumer's (RTP sent) packets and bytes.
+  struct RtpCounts {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+  };
+  StatusOr<RtpCounts> producer_counters(uint32_t producer);
+  StatusOr<RtpCounts> consumer_counters(uint32_t consumer);
 
   // For poll(): readable when events (or a late reply) wait. Events already queued by a request
   // do not make it readable: check has_queued_events() too.

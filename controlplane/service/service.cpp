@@ -391,7 +391,10 @@ std::vector<uint8_t> Service::handle(const api::Envelope& request) {
             const Producer* p = node_.producer(target_id);
             if (p == nullptr)
               fail(api::ErrorCode::NotFound, "producer '" + target_id + "' not found");
-            // The data plane counts per transport, not per stream: what is known of each stream.
+            auto counts = node_.link().producer_counters(p->dataplane_id);
+            if (!counts.ok()) fail(api::ErrorCode::DataplaneError, counts.status.error());
+            // The data plane counts a producer as a whole (every stream and its RTX): the totals
+            // are on the first entry, the others say what is known of their stream.
             for (const RtpEncodingParameters& e : p->rtp_parameters.encodings) {
               json::object s{{"type", "inbound-rtp"},
                              {"timestamp", now_ms()},
@@ -400,6 +403,10 @@ std::vector<uint8_t> Service::handle(const api::Envelope& request) {
               if (e.ssrc) s["ssrc"] = *e.ssrc;
               if (e.rtx) s["rtxSsrc"] = e.rtx->ssrc;
               if (e.rid) s["rid"] = *e.rid;
+              if (stats.empty()) {
+                s["packetCount"] = counts.value.packets;
+                s["byteCount"] = counts.value.bytes;
+              }
               stats.push_back(std::move(s));
             }
             break;
@@ -417,6 +424,10 @@ std::vector<uint8_t> Service::handle(const api::Envelope& request) {
               if (e.ssrc) s["ssrc"] = *e.ssrc;
               if (e.rtx) s["rtxSsrc"] = e.rtx->ssrc;
             }
+            auto counts = node_.link().consumer_counters(c->dataplane_id);
+            if (!counts.ok()) fail(api::ErrorCode::DataplaneError, counts.status.error());
+            s["packetCount"] = counts.value.packets;
+            s["byteCount"] = counts.value.bytes;
             stats.push_back(std::move(s));
             break;
           }

@@ -190,9 +190,10 @@ class PlainTransportTest : public ::testing::Test {
       return api::CreateClose(fbb, target, fbb.CreateString(id));
     });
   }
-  json::value stats(const std::string& transport) {
+  // The first entry of GetStats (a transport's only one, a producer's first stream).
+  json::value stats(const std::string& id, api::Target target = api::Target::Transport) {
     Reply r = call([&](FlatBufferBuilder& fbb) {
-      return api::CreateGetStats(fbb, api::Target::Transport, fbb.CreateString(transport));
+      return api::CreateGetStats(fbb, target, fbb.CreateString(id));
     });
     const api::StatsReply* s = r.envelope()->body_as_StatsReply();
     EXPECT_NE(s, nullptr) << r.describe();
@@ -361,7 +362,7 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
     rec.pt = static_cast<uint8_t>(p.at("codecs").at(0).at("payloadType").to_number<int64_t>());
     return rec;
   };
-  // Consumed before connect: connect puts the consumer back in the replaced transport.
+  // Consumed before connect: connect keeps the consumer (keys and remote change in place).
   Recorder cm = recorder("t-rec-cm", "AES_CM_128_HMAC_SHA1_80");
   Recorder gcm = recorder("t-rec-gcm", "");
   Recorder never = recorder("t-rec-never", "");
@@ -463,6 +464,17 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
         *base64_decode(gcm256_srtp.at("keyBase64").as_string().c_str()));
   EXPECT_TRUE(stranger.drain(milliseconds(50)).empty()) << "the unconnected one sent";
   EXPECT_GE(stats(cm.transport).at("packetsSent").to_number<int64_t>(), 18);
+  const json::value producer_stats = stats("p-audio", api::Target::Producer);
+  EXPECT_EQ(producer_stats.at("type"), "inbound-rtp");
+  EXPECT_EQ(producer_stats.at("packetCount").to_number<int64_t>(), 30) << "10 + 20 sent";
+  EXPECT_EQ(producer_stats.at("byteCount").to_number<int64_t>(), 30 * (12 + 120));
+  const json::value consumer_stats = stats(cm.consumer, api::Target::Consumer);
+  EXPECT_EQ(consumer_stats.at("type"), "outbound-rtp");
+  EXPECT_GE(consumer_stats.at("packetCount").to_number<int64_t>(), 18);
+  EXPECT_LE(consumer_stats.at("packetCount").to_number<int64_t>(), 20) << "none before connect";
+  EXPECT_GE(consumer_stats.at("byteCount").to_number<int64_t>(), 18 * (12 + 120));
+  EXPECT_EQ(stats(never.consumer, api::Target::Consumer).at("packetCount").to_number<int64_t>(), 0)
+      << "the unconnected recorder's consumer sent nothing";
 
   // Closing the encoder's transport closes the producer and its consumers (data plane too).
   ASSERT_NE(close(api::Target::Transport, "t-in").envelope()->body_as_Ok(), nullptr);
@@ -473,6 +485,39 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
   EXPECT_TRUE(dumped.value.producers.empty());
   EXPECT_TRUE(dumped.value.consumers.empty());
   ASSERT_NE(close(api::Target::Router, "room-m").envelope()->body_as_Ok(), nullptr);
+}
+
+// A plain source with a static remote (comedia=false) whose producer is consumed before the
+// source is connected: connect sets the remote on the live transport and media flows from it.
+TEST_F(PlainTransportTest, ConnectAfterItsProducerIsConsumed) {
+  ASSERT_NE(create_router("room-c").envelope()->body_as_RouterCreated(), nullptr);
+  Peer source, recorder, stranger;
+  const uint16_t src_port =
+      local_port(created_tuple(create_plain("room-c", "t-src", false, false)));
+  const uint16_t rec_port = local_port(created_tuple(create_plain("room-c", "t-rec", true, false)));
+  Reply r = produce("t-src", "p-src", kOpusSender);
+  ASSERT_NE(r.envelope()->body_as_Produced(), nullptr) << r.describe();
+  r = consume("t-rec", "c-rec", "p-src");
+  ASSERT_NE(r.envelope()->body_as_Consumed(), nullptr) << r.describe();
+  r = connect("t-src", kKernelAddress, source.port());
+  ASSERT_NE(r.envelope()->body_as_PlainTransportConnected(), nullptr) << r.describe();
+  EXPECT_EQ(node_->consumer("c-rec")->producer_id, "p-src") << "the consumer survived connect";
+
+  recorder.send_to(rec_port, {0x80, 201, 0x00, 0x01, 0x00, 0x00, 0x03, 0x09});  // comedia latch
+  run_for(milliseconds(50));
+  stranger.send_to(src_port, dp::test::rtp_packet(1, 1, kSenderSsrc, 100, 120));
+  for (uint16_t i = 0; i < 10; ++i) {
+    source.send_to(src_port, dp::test::rtp_packet(500 + i, 960u * i, kSenderSsrc, 100, 120));
+  }
+  run_for(milliseconds(50));
+  size_t media = 0;
+  for (const std::vector<uint8_t>& p : recorder.drain(milliseconds(300))) {
+    if (p.size() >= 12 && p[1] < 192) ++media;
+  }
+  EXPECT_EQ(media, 10u) << "every packet of the source, none of the stranger's";
+  EXPECT_EQ(stats("p-src", api::Target::Producer).at("packetCount").to_number<int64_t>(), 10);
+  EXPECT_EQ(stats("c-rec", api::Target::Consumer).at("packetCount").to_number<int64_t>(), 10);
+  ASSERT_NE(close(api::Target::Router, "room-c").envelope()->body_as_Ok(), nullptr);
 }
 
 // A restarted control plane adopts plain transports from the journal: same ids, same port, same
