@@ -33,7 +33,8 @@ def main():
         ap.add_argument("--" + k, required=True)
     a = ap.parse_args()
     base = a.base
-    parts = {k: base + "." + k + ".json" for k in ("pktgen", "pktgen2", "testpmd", "scale")}
+    parts = {k: base + "." + k + ".json" for k in ("pktgen", "pktgen2", "testpmd", "scale",
+                                                  "cpscale")}
     main_r = load(parts["pktgen"])
     if main_r is None:
         sys.exit(f"perf/report.py: {parts['pktgen']} missing (fanout-pktgen failed?)")
@@ -70,6 +71,9 @@ def main():
     sc = load(parts["scale"])
     if sc:
         r["scale"] = sc
+    cps = load(parts["cpscale"])
+    if cps:
+        r["cpscale"] = cps
     r["run"] = {"command": a.command, "commit": a.commit, "date_utc": a.stamp, "mode": a.mode,
                 "loadavg_before": a.load_before, "loadavg_after": a.load_after,
                 "seconds": int(a.seconds),
@@ -144,6 +148,16 @@ def main():
         out += ['', f'Unbatched (one request per round trip): {f(u["transports"])} transports at '
                     f'{f(u["transports_per_second"])} /s, {f(u["consumers"])} consumers at '
                     f'{f(u["consumers_per_second"])} /s.']
+    if cps:
+        out += ['', '## Control plane creation rate (fanout-cp-scale through the API, one request '
+                    'per round trip, fresh data plane)', '',
+                '| objects | count | created/s | round trip p50 us | p99 us | max us |',
+                '|---|---|---|---|---|---|']
+        for name in ("transports", "consumers"):
+            p = cps[name]
+            out.append(f'| {name} | {f(p["count"])} | {f(p["per_second"])} | {f(p["p50_us"])} | '
+                       f'{f(p["p99_us"])} | {f(p["max_us"])} |')
+        out += ['', f'Close of the router holding them: {cps["close_router_ms"]:.1f} ms.']
 
     charts = []
     try:
