@@ -28,6 +28,7 @@
 
 #include "controlplane/api/server.hpp"
 #include "controlplane/config.hpp"
+#include "controlplane/core/journal_file.hpp"
 #include "controlplane/core/node.hpp"
 #include "controlplane/dtls/certificate.hpp"
 #include "controlplane/service/service.hpp"
@@ -165,23 +166,23 @@ void leave_dataplane(std::unique_ptr<Service>& service, std::unique_ptr<Node>& n
 
 }  // namespace
 
-// The restart journal (controlplane.state_file): the object model after every change, written to
-// a temporary file and renamed over the journal so that a crash leaves the old or the new one.
-bool write_journal(const Node& node, const std::string& path) {
+// The restart journal (controlplane.state_file and its .log, see
+// controlplane/core/journal_file.hpp): after every change, the changes appended to the log, or the
+// whole model when a snapshot is due. A failed write is logged once (until a write succeeds again);
+// the next write is a snapshot.
+bool write_journal(Node& node, JournalFile& file, const std::string& path) {
   if (path.empty()) return true;
   static bool failed_before = false;
-  const std::string tmp = path + ".tmp";
-  const std::string text = boost::json::serialize(node.snapshot());
-  // 0600: it holds the transports' ICE passwords.
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  if (fd >= 0) ok = (::close(fd) == 0) && ok;
-  ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+  Node::JournalChanges changes = node.take_journal_changes();
+  const bool snapshot = changes.full || file.wants_snapshot();
+  bool ok = snapshot ? file.write_snapshot(node.snapshot()) : file.append(changes.records);
+  // A failed append leaves the log a line short: the whole model instead.
+  if (!ok && !snapshot) ok = file.write_snapshot(node.snapshot());
   if (!ok && !failed_before) {
     log(Level::kError,
-        "cannot write the restart journal %s: %s — a restarted control plane will not find this "
+        "cannot write the restart journal (%s) — a restarted control plane will not find this "
         "one's objects; fix the directory or set controlplane.state_file",
-        path.c_str(), std::strerror(errno));
+        file.last_error().c_str());
   }
   failed_before = !ok;
   return ok;
@@ -241,21 +242,15 @@ Certificate generated_identity(const std::string& state_file, std::string& origi
 std::unique_ptr<Node> adopt_previous_objects(std::unique_ptr<Node> node,
                                              const Node::Options& options,
                                              const std::string& path) {
-  std::optional<boost::json::value> journal;
-  if (!path.empty()) {
-    std::ifstream in(path);
-    if (in) {
-      std::stringstream text;
-      text << in.rdbuf();
-      boost::system::error_code ec;
-      journal = boost::json::parse(text.str(), ec);
-      if (ec) {
-        log(Level::kError, "restart journal %s is not JSON (%s): starting empty", path.c_str(),
-            ec.message().c_str());
-        journal.reset();
-      }
-    }
+  JournalFile::Loaded loaded = JournalFile::load(path);
+  if (!loaded.error.empty()) {
+    log(Level::kError, "restart journal %s is %s: starting empty", path.c_str(),
+        loaded.error.c_str());
   }
+  if (!loaded.log_note.empty()) {
+    log(Level::kWarn, "restart journal %s: %s", path.c_str(), loaded.log_note.c_str());
+  }
+  std::optional<boost::json::value>& journal = loaded.journal;
   try {
     const Node::RestoreSummary s = node->restore(journal ? &*journal : nullptr);
     log(Level::kInfo, "%s%s", journal ? "" : "no restart journal: ", s.describe().c_str());
@@ -360,10 +355,11 @@ int main(int argc, char** argv) {
   std::vector<pollfd> fds;
   int rc = 0;
   uint64_t journaled_version = 0;
+  JournalFile journal_file(config.state_file);
   // After a request (before its reply) and after data plane events and timers (a DTLS failure).
   auto journal_if_changed = [&] {
     if (node && node->model_version() != journaled_version &&
-        write_journal(*node, config.state_file)) {
+        write_journal(*node, journal_file, config.state_file)) {
       journaled_version = node->model_version();
     }
   };
@@ -376,7 +372,8 @@ int main(int argc, char** argv) {
         node = std::make_unique<Node>(node_options);
         node = adopt_previous_objects(std::move(node), node_options, config.state_file);
         // At once: the journal now names this control plane's epoch and what it adopted.
-        if (write_journal(*node, config.state_file)) journaled_version = node->model_version();
+        if (write_journal(*node, journal_file, config.state_file))
+          journaled_version = node->model_version();
         service = std::make_unique<Service>(*node, service_options, events);
         handler.set_service(service.get());
         log(Level::kInfo, "connected to the data plane at %s (epoch %llu)",

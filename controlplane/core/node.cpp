@@ -183,7 +183,7 @@ std::optional<uint16_t> Node::place_in(const Router& router) const {
 
 const Router& Node::create_router(
     const std::string& id, const std::optional<std::vector<RtpCodecCapability>>& media_codecs) {
-  ++model_version_;
+  touch(JournalKind::kRouter, id);
   check_new_id("router", id);
   Router r;
   r.id = id;
@@ -221,7 +221,7 @@ void Node::watch_transport(const std::string& id, WebRtcTransport& transport) {
   transport.set_state_callback([this, id](WebRtcTransport& t) {
     // The journal says whether DTLS ended, so that a restart does not handshake again.
     if (t.dtls_state() == DtlsState::kFailed || t.dtls_state() == DtlsState::kClosed)
-      ++model_version_;
+      touch(JournalKind::kTransport, id);
     if (observer_) observer_->on_transport_state(id, t);
   });
 }
@@ -229,7 +229,7 @@ void Node::watch_transport(const std::string& id, WebRtcTransport& transport) {
 const TransportEntry& Node::create_webrtc_transport(const std::string& router_id,
                                                     const std::string& transport_id, bool own_port,
                                                     boost::json::value app_data) {
-  ++model_version_;
+  touch(JournalKind::kTransport, transport_id);
   auto r = routers_.find(router_id);
   if (r == routers_.end()) throw_not_found("router", router_id);
   check_new_id("transport", transport_id);
@@ -269,7 +269,7 @@ const TransportEntry& Node::create_plain_transport(const std::string& router_id,
                                                    const std::string& transport_id, bool comedia,
                                                    std::optional<SrtpProfile> srtp,
                                                    boost::json::value app_data) {
-  ++model_version_;
+  touch(JournalKind::kTransport, transport_id);
   auto r = routers_.find(router_id);
   if (r == routers_.end()) throw_not_found("router", router_id);
   check_new_id("transport", transport_id);
@@ -307,7 +307,7 @@ const TransportEntry& Node::create_plain_transport(const std::string& router_id,
 const PlainTransport& Node::connect_plain_transport(
     const std::string& transport_id, const std::optional<UdpEndpoint>& remote,
     const std::optional<SrtpParameters>& remote_srtp) {
-  ++model_version_;
+  touch(JournalKind::kTransport, transport_id);
   TransportEntry& e = entry_or_throw(transport_id);
   PlainTransport* t = plain_transport(transport_id);
   if (t == nullptr) {
@@ -327,7 +327,7 @@ const PlainTransport& Node::connect_plain_transport(
 }
 
 const IceParameters& Node::restart_ice(const std::string& transport_id) {
-  ++model_version_;
+  touch(JournalKind::kTransport, transport_id);
   TransportEntry& e = entry_or_throw(transport_id);
   if (e.plain) {
     throw CpError(CpError::Code::kInvalidArgument,
@@ -341,7 +341,7 @@ const IceParameters& Node::restart_ice(const std::string& transport_id) {
 
 void Node::connect_webrtc_transport(const std::string& transport_id, DtlsRole remote_role,
                                     const Fingerprint& remote_fingerprint) {
-  ++model_version_;
+  touch(JournalKind::kTransport, transport_id);
   TransportEntry& e = entry_or_throw(transport_id);
   if (e.plain) {
     throw CpError(
@@ -360,7 +360,7 @@ void Node::connect_webrtc_transport(const std::string& transport_id, DtlsRole re
 const Producer& Node::produce(const std::string& transport_id, const std::string& producer_id,
                               MediaKind kind, const RtpParameters& rtp_parameters, bool paused,
                               boost::json::value app_data) {
-  ++model_version_;
+  touch(JournalKind::kProducer, producer_id);
   TransportEntry& e = entry_or_throw(transport_id);
   check_new_id("producer", producer_id);
   const Router& r = routers_.at(e.router_id);
@@ -387,7 +387,8 @@ const Producer& Node::produce(const std::string& transport_id, const std::string
 const Consumer& Node::consume(const std::string& transport_id, const std::string& consumer_id,
                               const std::string& producer_id,
                               const RtpCapabilities& rtp_capabilities, bool paused) {
-  ++model_version_;
+  touch(JournalKind::kConsumer, consumer_id);
+  touch(JournalKind::kTransport, transport_id);  // its next consumer mid
   TransportEntry& e = entry_or_throw(transport_id);
   Producer& p = producer_or_throw(producer_id);
   check_new_id("consumer", consumer_id);
@@ -433,7 +434,7 @@ const Consumer& Node::consume(const std::string& transport_id, const std::string
 // Pause and keyframes
 
 void Node::set_producer_paused(const std::string& producer_id, bool paused) {
-  ++model_version_;
+  touch(JournalKind::kProducer, producer_id);
   Producer& p = producer_or_throw(producer_id);
   if (p.paused == paused) return;
   if (Status s = link_.set_paused(PauseTarget::kProducer, p.dataplane_id, paused); !s.ok())
@@ -450,7 +451,7 @@ void Node::set_producer_paused(const std::string& producer_id, bool paused) {
 }
 
 void Node::set_consumer_paused(const std::string& consumer_id, bool paused) {
-  ++model_version_;
+  touch(JournalKind::kConsumer, consumer_id);
   Consumer& c = consumer_or_throw(consumer_id);
   if (c.paused == paused) return;
   if (Status s = link_.set_paused(PauseTarget::kConsumer, c.dataplane_id, paused); !s.ok())
@@ -477,7 +478,7 @@ void Node::request_key_frame_for(const Producer& producer) {
 // Closing
 
 void Node::close_router(const std::string& id) {
-  ++model_version_;
+  touch(JournalKind::kRouter, id);
   auto it = routers_.find(id);
   if (it == routers_.end()) throw_not_found("router", id);
   for (const std::string& tid :
@@ -503,7 +504,7 @@ void Node::close_consumer(const std::string& id) {
 }
 
 void Node::close_transport_with(const std::string& id, const std::string& reason) {
-  ++model_version_;
+  touch(JournalKind::kTransport, id);
   TransportEntry& e = entries_.at(id);
   // The data plane deletes the transport's consumers with it (DeleteTransport, after the close
   // linger); producers go now so that consumers elsewhere stop at once.
@@ -523,7 +524,7 @@ void Node::close_transport_with(const std::string& id, const std::string& reason
 }
 
 void Node::close_producer_with(const std::string& id, const std::string& reason) {
-  ++model_version_;
+  touch(JournalKind::kProducer, id);
   Producer& p = producers_.at(id);
   // DeleteProducer deletes its consumers in the data plane too.
   for (const std::string& cid : std::vector<std::string>(p.consumers.begin(), p.consumers.end()))
@@ -540,7 +541,7 @@ void Node::close_producer_with(const std::string& id, const std::string& reason)
 
 void Node::close_consumer_with(const std::string& id, const std::string& reason,
                                bool in_dataplane) {
-  ++model_version_;
+  touch(JournalKind::kConsumer, id);
   Consumer& c = consumers_.at(id);
   if (in_dataplane) (void)link_.delete_consumer(c.dataplane_id);
   if (auto e = entries_.find(c.transport_id); e != entries_.end()) e->second.consumers.erase(id);

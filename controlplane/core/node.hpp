@@ -179,6 +179,15 @@ class Node : private DataplaneEventHandler {
   // The model as the restart journal keeps it (controlplane/core/journal.hpp), and as JSON.
   Journal journal() const;
   boost::json::value snapshot() const;
+  // The changes since the last call, as records for the journal's log (JournalFile::append): a
+  // put of each object created or changed (its whole journal entry), a delete of each one closed.
+  // `full` is set instead when only a whole snapshot will do (start, restore). One request's
+  // records cost what it changed, not the size of the model.
+  struct JournalChanges {
+    bool full = false;
+    boost::json::array records;
+  };
+  JournalChanges take_journal_changes();
   struct RestoreSummary {
     size_t routers = 0, transports = 0, producers = 0, consumers = 0;
     size_t transports_keyed = 0;               // SRTP keys installed: DTLS connected, media flows
@@ -256,6 +265,16 @@ class Node : private DataplaneEventHandler {
   uint64_t key_frame_errors_ = 0;
   uint64_t key_frame_requests_ = 0;
   uint64_t model_version_ = 0;
+  // What changed since take_journal_changes() (node_journal.cpp).
+  enum class JournalKind : uint8_t { kRouter, kTransport, kProducer, kConsumer };
+  void touch(JournalKind kind, const std::string& id) {
+    ++model_version_;
+    journal_dirty_.emplace(kind, id);
+  }
+  std::optional<JournalTransport> journal_transport(const std::string& id,
+                                                    const TransportEntry& e) const;
+  std::set<std::pair<JournalKind, std::string>> journal_dirty_;
+  bool journal_full_ = true;
 };
 
 }  // namespace fanout::cp

@@ -18,46 +18,43 @@ namespace fanout::cp {
 
 namespace json = boost::json;
 
+std::optional<JournalTransport> Node::journal_transport(const std::string& id,
+                                                        const TransportEntry& e) const {
+  JournalTransport o;
+  o.id = id;
+  o.router_id = e.router_id;
+  o.dataplane_id = e.dataplane_id;
+  o.own_port = e.own_port;
+  o.app_data = e.app_data;
+  o.next_consumer_mid = e.next_consumer_mid;
+  if (e.plain) {
+    auto p = plain_transports_.find(e.dataplane_id);
+    if (p == plain_transports_.end()) return std::nullopt;
+    o.plain = true;
+    o.comedia = p->second->comedia();
+    o.connected = p->second->connected();
+    if (!o.comedia && o.connected) o.remote = p->second->remote();
+    o.local_srtp = p->second->srtp_parameters();
+    return o;
+  }
+  auto found = transports_.find(e.dataplane_id);
+  if (found == transports_.end()) return std::nullopt;
+  const WebRtcTransport& t = *found->second;
+  o.ice_ufrag = t.ice_parameters().username_fragment;
+  o.ice_pwd = t.ice_parameters().password;
+  o.role = t.dtls_role();
+  o.remote_role = t.remote_dtls_role();
+  o.remote_fingerprint = t.remote_fingerprint();
+  o.dtls_ended = t.dtls_state() == DtlsState::kFailed || t.dtls_state() == DtlsState::kClosed;
+  return o;
+}
+
 Journal Node::journal() const {
   Journal j;
   j.epoch = link_.epoch();
   for (const auto& [id, r] : routers_) j.routers.push_back({id, r.media_codecs});
   for (const auto& [id, e] : entries_) {
-    if (e.plain) {
-      auto p = plain_transports_.find(e.dataplane_id);
-      if (p == plain_transports_.end()) continue;
-      JournalTransport o;
-      o.id = id;
-      o.router_id = e.router_id;
-      o.dataplane_id = e.dataplane_id;
-      o.own_port = e.own_port;
-      o.app_data = e.app_data;
-      o.next_consumer_mid = e.next_consumer_mid;
-      o.plain = true;
-      o.comedia = p->second->comedia();
-      o.connected = p->second->connected();
-      if (!o.comedia && o.connected) o.remote = p->second->remote();
-      o.local_srtp = p->second->srtp_parameters();
-      j.transports.push_back(std::move(o));
-      continue;
-    }
-    auto found = transports_.find(e.dataplane_id);
-    if (found == transports_.end()) continue;
-    const WebRtcTransport& t = *found->second;
-    JournalTransport o;
-    o.id = id;
-    o.router_id = e.router_id;
-    o.dataplane_id = e.dataplane_id;
-    o.own_port = e.own_port;
-    o.app_data = e.app_data;
-    o.next_consumer_mid = e.next_consumer_mid;
-    o.ice_ufrag = t.ice_parameters().username_fragment;
-    o.ice_pwd = t.ice_parameters().password;
-    o.role = t.dtls_role();
-    o.remote_role = t.remote_dtls_role();
-    o.remote_fingerprint = t.remote_fingerprint();
-    o.dtls_ended = t.dtls_state() == DtlsState::kFailed || t.dtls_state() == DtlsState::kClosed;
-    j.transports.push_back(std::move(o));
+    if (auto o = journal_transport(id, e)) j.transports.push_back(std::move(*o));
   }
   for (const auto& [id, p] : producers_) {
     j.producers.push_back({id, p.dataplane_id, p.transport_id, p.kind, p.rtp_parameters,
@@ -68,6 +65,69 @@ Journal Node::journal() const {
         {id, c.dataplane_id, c.producer_id, c.transport_id, c.kind, c.rtp_parameters, c.paused});
   }
   return j;
+}
+
+Node::JournalChanges Node::take_journal_changes() {
+  JournalChanges out;
+  out.full = journal_full_;
+  journal_full_ = false;
+  if (out.full) {
+    journal_dirty_.clear();
+    return out;
+  }
+  // The changed objects as a journal of their own, serialized by the same code as a snapshot;
+  // each of its entries is one put. What no longer exists is a delete.
+  Journal changed;
+  std::vector<std::pair<const char*, std::string>> deleted;
+  for (const auto& [kind, id] : journal_dirty_) {
+    switch (kind) {
+      case JournalKind::kRouter:
+        if (auto r = routers_.find(id); r != routers_.end()) {
+          changed.routers.push_back({id, r->second.media_codecs});
+        } else {
+          deleted.emplace_back("routers", id);
+        }
+        break;
+      case JournalKind::kTransport: {
+        auto e = entries_.find(id);
+        std::optional<JournalTransport> o;
+        if (e != entries_.end()) o = journal_transport(id, e->second);
+        if (o) {
+          changed.transports.push_back(std::move(*o));
+        } else {
+          deleted.emplace_back("transports", id);
+        }
+        break;
+      }
+      case JournalKind::kProducer:
+        if (auto p = producers_.find(id); p != producers_.end()) {
+          const Producer& x = p->second;
+          changed.producers.push_back({id, x.dataplane_id, x.transport_id, x.kind, x.rtp_parameters,
+                                       x.rtp_mapping, x.paused, x.app_data});
+        } else {
+          deleted.emplace_back("producers", id);
+        }
+        break;
+      case JournalKind::kConsumer:
+        if (auto c = consumers_.find(id); c != consumers_.end()) {
+          const Consumer& x = c->second;
+          changed.consumers.push_back({id, x.dataplane_id, x.producer_id, x.transport_id, x.kind,
+                                       x.rtp_parameters, x.paused});
+        } else {
+          deleted.emplace_back("consumers", id);
+        }
+        break;
+    }
+  }
+  journal_dirty_.clear();
+  json::value as_json = to_json(changed);
+  for (const char* list : {"routers", "transports", "producers", "consumers"}) {
+    for (json::value& v : as_json.as_object()[list].as_array()) {
+      out.records.push_back(json::object{{"put", list}, {"value", std::move(v)}});
+    }
+  }
+  for (auto& [list, id] : deleted) out.records.push_back(json::object{{"del", list}, {"id", id}});
+  return out;
 }
 
 json::value Node::snapshot() const {
@@ -260,6 +320,7 @@ Node::RestoreSummary Node::restore(const json::value* journal_json) {
   summary.orphans_deleted =
       summary.orphan_consumers + summary.orphan_producers + summary.orphan_transports;
   ++model_version_;
+  journal_full_ = true;
   return summary;
 }
 

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "controlplane/api/client.hpp"
+#include "controlplane/core/journal_file.hpp"
 #include "dataplane/ipc/client.hpp"
 #include "tests/common/packets.hpp"
 #include "tests/common/srtp_peer.hpp"
@@ -58,13 +59,6 @@ std::vector<uint8_t> concat(const std::vector<uint8_t>& a, const std::vector<uin
   std::vector<uint8_t> out(a);
   out.insert(out.end(), b.begin(), b.end());
   return out;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 // Every run of the control plane appends its stderr to the same log.
@@ -436,12 +430,18 @@ TEST_F(ControlplaneRestart, SigkillKeepsMediaFlowingAndTheRestartedOneAdoptsEver
   EXPECT_EQ(last.at("transports").as_array().size(), 1u);
   EXPECT_TRUE(last.at("producers").as_array().empty());
 
-  // The journal follows: a third control plane would adopt only B's transport. Only its owner reads
-  // it (ICE passwords).
-  const json::value journal = json::parse(read_file(state_file_));
-  struct stat st {};
-  ASSERT_EQ(::stat(state_file_.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // The journal follows (its snapshot with the log of changes since): a third control plane
+  // would adopt only B's transport. Only its owner reads either file (ICE passwords).
+  const JournalFile::Loaded loaded = JournalFile::load(state_file_);
+  ASSERT_TRUE(loaded.journal) << loaded.error;
+  EXPECT_TRUE(loaded.log_note.empty()) << loaded.log_note;
+  EXPECT_GT(loaded.log_lines, 0u) << "the changes since the restart are appended, not rewritten";
+  const json::value& journal = *loaded.journal;
+  for (const std::string& file : {state_file_, state_file_ + ".log"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+  }
   EXPECT_EQ(journal.at("transports").as_array().size(), 1u);
   EXPECT_TRUE(journal.at("producers").as_array().empty());
   r = call(client,
