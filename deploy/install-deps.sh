@@ -17,7 +17,8 @@ PACKAGES=(
   # network namespaces and packet tools used by tests
   iproute2 procps iputils-ping
   # end-to-end tests: headless Chromium (and a font to render the demo page), the aiortc client
-  chromium fonts-dejavu-core python3-aiortc
+  # (tests/clients/aiortc: aiortc and websockets)
+  chromium fonts-dejavu-core python3-aiortc python3-websockets
 )
 # The demo page is built with node and npm. A machine that already has them (e.g. Node.js from
 # another repository, whose nodejs package carries npm) keeps them: Debian's npm would conflict.
