@@ -135,9 +135,18 @@ void parse_verb(const std::vector<std::string>& args, size_t i, CtlCommand& cmd)
     fi::GetCountersT req;
     Flags flags(args, i);
     while (flags.next(flag)) {
-      if (flag != "--transport") throw UsageError("counters: unknown option " + flag);
-      req.transport = parse_id(flags.value(flag), "--transport");
+      if (flag == "--transport") {
+        req.transport = parse_id(flags.value(flag), flag);
+      } else if (flag == "--producer") {
+        req.producer = parse_id(flags.value(flag), flag);
+      } else if (flag == "--consumer") {
+        req.consumer = parse_id(flags.value(flag), flag);
+      } else {
+        throw UsageError("counters: unknown option " + flag);
+      }
     }
+    if ((req.transport != 0) + (req.producer != 0) + (req.consumer != 0) > 1)
+      throw UsageError("counters takes one of --transport, --producer, --consumer");
     cmd.request = body_of(std::move(req));
   } else if (verb == "create-transport") {
     fi::CreateTransportT req;
@@ -391,6 +400,8 @@ commands:
   transports | producers | consumers    list objects
   dump                                  every object with its creation parameters and state
   counters [--transport ID]             port, drop, lcore and transport counters
+  counters --producer ID                one producer's RTP packets and bytes received
+  counters --consumer ID                one consumer's RTP packets and bytes sent
   create-transport --id ID [--worker W] [--port P] [--local-port L]
                    (--ufrag U --pwd P | --plain [--remote ADDR:PORT] [--comedia])
   set-keys --transport ID --direction in|out --profile N --key HEX --salt HEX

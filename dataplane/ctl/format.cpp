@@ -131,6 +131,20 @@ std::string counters_text(const fi::Counters& c) {
                          "SRTP AUTH FAIL", "SRTP REPLAY", "STUN REQ", "DTLS PUNTED"},
                         rows);
   }
+  if (c.producers() != nullptr && c.producers()->size() != 0) {
+    rows.clear();
+    for (const auto* p : *c.producers())
+      rows.push_back({num(p->id()), num(p->rtp_packets()), num(p->rtp_bytes())});
+    if (!out.empty()) out += "\n";
+    out += "producers\n" + format_table({"PRODUCER", "RTP PKTS IN", "RTP BYTES IN"}, rows);
+  }
+  if (c.consumers() != nullptr && c.consumers()->size() != 0) {
+    rows.clear();
+    for (const auto* k : *c.consumers())
+      rows.push_back({num(k->id()), num(k->packets()), num(k->bytes())});
+    if (!out.empty()) out += "\n";
+    out += "consumers\n" + format_table({"CONSUMER", "PKTS SENT", "BYTES SENT"}, rows);
+  }
   if (c.drops() != nullptr) {
     rows.clear();
     for (const auto* d : *c.drops()) {

@@ -32,6 +32,16 @@ TEST(CtlArgs, ListsAndCounters) {
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.command.request.AsGetCounters()->transport, 12u);
   EXPECT_EQ(parse({"counters"}).command.request.AsGetCounters()->transport, 0u);
+  r = parse({"counters", "--producer", "20"});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.command.request.AsGetCounters()->producer, 20u);
+  r = parse({"counters", "--consumer", "30"});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.command.request.AsGetCounters()->consumer, 30u);
+  r = parse({"counters", "--producer", "20", "--consumer", "30"});
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("one of"), std::string::npos) << r.error;
+  EXPECT_FALSE(parse({"counters", "--router", "1"}).ok);
 }
 
 TEST(CtlArgs, CreateTransportWebRtcAndPlain) {

@@ -47,6 +47,11 @@ TEST(CtlFormat, CountersHelloErrorEvents) {
   auto counters = render(fi::Body::Counters, false);
   EXPECT_NE(counters.find("srtp_auth_fail  5"), std::string::npos) << counters;
   EXPECT_NE(counters.find("12%"), std::string::npos) << counters;  // 123456 / 999999 busy
+  // GetCounters of one producer or consumer answers with their rows.
+  EXPECT_NE(counters.find("\nproducers\nPRODUCER"), std::string::npos) << counters;
+  EXPECT_NE(counters.find("576000"), std::string::npos) << counters;
+  EXPECT_NE(counters.find("\nconsumers\nCONSUMER"), std::string::npos) << counters;
+  EXPECT_NE(counters.find("564000"), std::string::npos) << counters;
   auto hello = render(fi::Body::HelloReply, false);
   EXPECT_NE(hello.find("server  fanout-dataplane 0.1.0"), std::string::npos) << hello;
   EXPECT_NE(hello.find("net_tap0"), std::string::npos);
