@@ -323,7 +323,12 @@ ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump,
                  " but the data plane's last control plane had epoch " +
                  std::to_string(dataplane_epoch) +
                  " (the data plane restarted, or another control plane ran since)";
-    for (const auto& r : journal->routers) plan.dropped.push_back("router " + r.id + ": stale");
+    // Routers stay: they are the control plane's alone (codecs, no data plane state), and
+    // signaling keeps using their ids for its rooms after a data plane restart — without them
+    // every transport a room asks for afterwards would be refused with "router not found".
+    for (const JournalRouter& r : journal->routers) {
+      if (routers.insert(r.id).second) plan.adopt.routers.push_back(r);
+    }
     for (const auto& t : journal->transports) drop("transport", t.id, t.dataplane_id, "stale");
     for (const auto& p : journal->producers) drop("producer", p.id, p.dataplane_id, "stale");
     for (const auto& c : journal->consumers) drop("consumer", c.id, c.dataplane_id, "stale");

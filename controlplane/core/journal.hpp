@@ -97,10 +97,10 @@ Journal parse_journal(const boost::json::value& value);
 // The outcome of reconciling a journal with the data plane's Dump.
 struct ReconcilePlan {
   // Non-empty when the journal is not about this data plane's objects (see reconcile()): why.
-  // Everything in it is then dropped, routers included.
+  // Its transports, producers and consumers are then dropped; its routers are still adopted.
   std::string stale;
   // What both know, in the journal's order (parents before children): adopted as is. Every
-  // router of a journal that is not stale is adopted (the data plane has no routers).
+  // router of the journal is adopted, stale or not (the data plane has no routers).
   Journal adopt;
   // Journal objects the data plane lost (or whose parent was dropped), one line each for the log.
   std::vector<std::string> dropped;
@@ -113,11 +113,11 @@ struct ReconcilePlan {
 
 // `journal` nullptr: there is none (every data plane object is an orphan). `dataplane_epoch`: the
 // epoch the data plane had before our Hello (HelloReply.epoch); a journal written under another
-// one is stale (the data plane restarted, or another control plane ran since) and nothing of it is
-// adopted. A WebRTC transport is the same one when its data plane id holds a WebRTC transport with
-// the journal's ICE ufrag; a plain one when it holds a plain transport on the journal's port with
-// the same comedia and, once connected, the same remote; a producer or consumer when its data plane
-// id is in the Dump and its transport (and producer) are adopted.
+// one is stale (the data plane restarted, or another control plane ran since) and nothing of it but
+// its routers is adopted. A WebRTC transport is the same one when its data plane id holds a WebRTC
+// transport with the journal's ICE ufrag; a plain one when it holds a plain transport on the
+// journal's port with the same comedia and, once connected, the same remote; a producer or consumer
+// when its data plane id is in the Dump and its transport (and producer) are adopted.
 ReconcilePlan reconcile(const Journal* journal, const DataplaneDump& dump,
                         uint64_t dataplane_epoch);
 

@@ -192,7 +192,7 @@ class Node : private DataplaneEventHandler {
     size_t routers = 0, transports = 0, producers = 0, consumers = 0;
     size_t transports_keyed = 0;               // SRTP keys installed: DTLS connected, media flows
     size_t transports_rehandshaking = 0;       // no keys yet: a fresh DTLS session with the browser
-    std::string stale;                         // why the journal was not used at all, if it was not
+    std::string stale;                         // why only the journal's routers were used, if so
     size_t dropped = 0;                        // in the journal, gone from the data plane
     std::vector<std::string> dropped_details;  // one line each: what and why
     size_t orphans_deleted = 0;                // in the data plane, not in the journal

@@ -556,5 +556,63 @@ TEST_F(ControlplaneRestart, ATransportConnectedButNotYetHandshakenHandshakesAfte
   controlplane_.stop();
 }
 
+// The data plane crashes and is restarted while the control plane (and signaling, which keeps its
+// rooms) runs on. The journal is then stale: the transports of the data plane that died are gone
+// and dropped, but the routers stay, so that signaling's rooms, which keep naming them, still get
+// new transports. Last in this file: it replaces the suite's data plane.
+TEST_F(ControlplaneRestart, ADataPlaneRestartKeepsTheRoutersForNewTransports) {
+  std::remove(state_file_.c_str());
+  std::remove((state_file_ + ".log").c_str());
+  // The control plane keeps one socket path; the restarted data plane has a new directory.
+  const std::string link = dataplane_.dir() + "/dataplane-link.sock";
+  std::remove(link.c_str());
+  ASSERT_EQ(::symlink(dataplane_.socket_path().c_str(), link.c_str()), 0) << link;
+  ASSERT_EQ(controlplane_.start(
+                log_,
+                {"controlplane.dataplane_socket=" + link, "controlplane.api_socket=" + api_socket_,
+                 "controlplane.state_file=" + state_file_},
+                /*append=*/true),
+            "");
+  ApiClient client;
+  connect(client);
+  ASSERT_FALSE(HasFatalFailure());
+  ClientResult r = call(client, [](auto& fbb) { return api::CreateCreateRouterDirect(fbb, "r4"); });
+  ASSERT_TRUE(r.ok() && r.reply->body_as_RouterCreated()) << describe(r);
+  r = call(client,
+           [](auto& fbb) { return api::CreateCreateWebRtcTransportDirect(fbb, "r4", "t-before"); });
+  ASSERT_TRUE(r.ok() && r.reply->body_as_WebRtcTransportCreated()) << describe(r);
+  ASSERT_EQ(logged_epochs().size(), 1u) << controlplane_.log();
+
+  // A crash: SIGKILL (stop() only reaps it then), and a fresh data plane.
+  ASSERT_EQ(::kill(dataplane_.pid(), SIGKILL), 0);
+  dataplane_.stop();
+  ASSERT_EQ(dataplane_.start(dataplane_.options()), "");
+  ASSERT_EQ(std::remove(link.c_str()), 0);
+  ASSERT_EQ(::symlink(dataplane_.socket_path().c_str(), link.c_str()), 0) << link;
+  for (int i = 0; i < 200 && logged_epochs().size() < 2; ++i)
+    std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_EQ(logged_epochs().size(), 2u) << "no reconnection: " << controlplane_.log();
+  connect(client);
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_NE(controlplane_.log().find("stale restart journal"), std::string::npos)
+      << controlplane_.log();
+  EXPECT_NE(controlplane_.log().find("restored 1 routers, 0 transports"), std::string::npos)
+      << controlplane_.log();
+
+  // The room's router takes new transports; the old one is gone.
+  r = call(client,
+           [](auto& fbb) { return api::CreateCreateWebRtcTransportDirect(fbb, "r4", "t-after"); });
+  EXPECT_TRUE(r.ok() && r.reply->body_as_WebRtcTransportCreated()) << describe(r);
+  const json::value d = dump(client);
+  EXPECT_NE(find(d, "routers", "r4"), nullptr) << json::serialize(d);
+  EXPECT_EQ(find(d, "transports", "t-before"), nullptr) << json::serialize(d);
+  EXPECT_NE(find(d, "transports", "t-after"), nullptr) << json::serialize(d);
+  EXPECT_EQ(dataplane_dump().transports.size(), 1u);
+  r = call(client,
+           [](auto& fbb) { return api::CreateCloseDirect(fbb, api::Target::Router, "r4"); });
+  EXPECT_TRUE(r.ok() && r.reply->body_as_Ok()) << describe(r);
+  controlplane_.stop();
+}
+
 }  // namespace
 }  // namespace fanout::cp::test
