@@ -238,10 +238,11 @@ Certificate generated_identity(const std::string& state_file, std::string& origi
 }
 
 // Reads the journal of a previous control plane and adopts what the data plane still holds
-// (Node::restore). A journal that cannot be read is reported and the node starts empty.
+// (Node::restore, its summary in `summary`). A journal that cannot be read is reported and the
+// node starts empty.
 std::unique_ptr<Node> adopt_previous_objects(std::unique_ptr<Node> node,
-                                             const Node::Options& options,
-                                             const std::string& path) {
+                                             const Node::Options& options, const std::string& path,
+                                             Node::RestoreSummary& summary) {
   JournalFile::Loaded loaded = JournalFile::load(path);
   if (!loaded.error.empty()) {
     log(Level::kError, "restart journal %s is %s: starting empty", path.c_str(),
@@ -252,15 +253,16 @@ std::unique_ptr<Node> adopt_previous_objects(std::unique_ptr<Node> node,
   }
   std::optional<boost::json::value>& journal = loaded.journal;
   try {
-    const Node::RestoreSummary s = node->restore(journal ? &*journal : nullptr);
-    log(Level::kInfo, "%s%s", journal ? "" : "no restart journal: ", s.describe().c_str());
+    summary = node->restore(journal ? &*journal : nullptr);
+    log(Level::kInfo, "%s%s", journal ? "" : "no restart journal: ", summary.describe().c_str());
     return node;
   } catch (const fanout::cp::CpError& e) {
     log(Level::kError, "restart journal %s: %s: starting empty", path.c_str(), e.what());
   }
   node.reset();
   node = std::make_unique<Node>(options);
-  log(Level::kInfo, "%s", node->restore(nullptr).describe().c_str());
+  summary = node->restore(nullptr);
+  log(Level::kInfo, "%s", summary.describe().c_str());
   return node;
 }
 
@@ -370,12 +372,16 @@ int main(int argc, char** argv) {
     if (!node && now >= next_attempt) {
       try {
         node = std::make_unique<Node>(node_options);
-        node = adopt_previous_objects(std::move(node), node_options, config.state_file);
+        Node::RestoreSummary restored;
+        node = adopt_previous_objects(std::move(node), node_options, config.state_file, restored);
         // At once: the journal now names this control plane's epoch and what it adopted.
         if (write_journal(*node, journal_file, config.state_file))
           journaled_version = node->model_version();
         service = std::make_unique<Service>(*node, service_options, events);
         handler.set_service(service.get());
+        // Signaling still has them (a data plane restart under this process or a crash of it):
+        // it tells their peers, who can make new ones.
+        service->announce_lost(restored);
         log(Level::kInfo, "connected to the data plane at %s (epoch %llu)",
             config.dataplane_socket.c_str(), static_cast<unsigned long long>(node->link().epoch()));
         waiting_since.reset();

@@ -198,6 +198,9 @@ class Node : private DataplaneEventHandler {
     size_t orphans_deleted = 0;                // in the data plane, not in the journal
     size_t orphan_transports = 0, orphan_producers = 0, orphan_consumers = 0;
     size_t orphans_failed = 0;  // deletes refused (already gone with their parent)
+    // The ids of the journal's transports, producers and consumers that were not restored: the
+    // API's clients (signaling) still know them, and are told that they are closed.
+    std::vector<std::string> lost_transports, lost_producers, lost_consumers;
     // One line for the log: "restored N routers, N transports (...), ...; dropped ...; deleted".
     std::string describe() const;
   };

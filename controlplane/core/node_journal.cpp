@@ -180,6 +180,18 @@ Node::RestoreSummary Node::restore(const json::value* journal_json) {
   summary.stale = plan.stale;
   summary.dropped = plan.dropped.size();
   summary.dropped_details = plan.dropped;
+  if (journal) {
+    std::set<std::string> transports, producers, consumers;
+    for (const auto& t : plan.adopt.transports) transports.insert(t.id);
+    for (const auto& p : plan.adopt.producers) producers.insert(p.id);
+    for (const auto& c : plan.adopt.consumers) consumers.insert(c.id);
+    for (const auto& t : journal->transports)
+      if (!transports.count(t.id)) summary.lost_transports.push_back(t.id);
+    for (const auto& p : journal->producers)
+      if (!producers.count(p.id)) summary.lost_producers.push_back(p.id);
+    for (const auto& c : journal->consumers)
+      if (!consumers.count(c.id)) summary.lost_consumers.push_back(c.id);
+  }
   for (const JournalRouter& r : plan.adopt.routers) {
     create_router(r.id, r.media_codecs);
     ++summary.routers;

@@ -484,6 +484,18 @@ std::vector<uint8_t> Service::handle(const api::Envelope& request) {
   return reply(fbb, id, api::CreateError(fbb, code, fbb.CreateString(reason)));
 }
 
+void Service::announce_lost(const Node::RestoreSummary& restored) {
+  static const std::string kReason = "lost with the data plane (it restarted)";
+  for (const std::string& id : restored.lost_consumers) on_consumer_closed(id, kReason);
+  for (const std::string& id : restored.lost_producers) on_producer_closed(id, kReason);
+  for (const std::string& id : restored.lost_transports) {
+    FlatBufferBuilder fbb;
+    auto body = api::CreateTransportStateChanged(fbb, fbb.CreateString(id), api::IceState::Closed,
+                                                 api::DtlsState::Closed, fbb.CreateString(kReason));
+    events_.emit(reply(fbb, 0, body));
+  }
+}
+
 void Service::on_transport_state(const std::string& transport_id, const WebRtcTransport& t) {
   FlatBufferBuilder fbb;
   const bool failed = t.dtls_state() == DtlsState::kFailed;

@@ -40,6 +40,11 @@ class Service : private NodeObserver {
   // A verified request whose body is not Hello. Returns a size-prefixed FCP1 Envelope with
   // the request's id and the reply body (or Error). Never throws.
   std::vector<uint8_t> handle(const fanout::cpapi::Envelope& request);
+  // After Node::restore: what the previous control plane had made (and its clients still know)
+  // but was not restored — lost with a restarted data plane — is announced closed, as if it had
+  // been closed here: consumers and producers first (ConsumerClosed, ProducerClosed), then the
+  // transports (TransportStateChanged, ICE and DTLS closed).
+  void announce_lost(const Node::RestoreSummary& restored);
 
  private:
   void on_transport_state(const std::string& transport_id,
