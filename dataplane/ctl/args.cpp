@@ -141,12 +141,14 @@ void parse_verb(const std::vector<std::string>& args, size_t i, CtlCommand& cmd)
         req.producer = parse_id(flags.value(flag), flag);
       } else if (flag == "--consumer") {
         req.consumer = parse_id(flags.value(flag), flag);
+      } else if (flag == "--media") {
+        req.all_media = true;
       } else {
         throw UsageError("counters: unknown option " + flag);
       }
     }
-    if ((req.transport != 0) + (req.producer != 0) + (req.consumer != 0) > 1)
-      throw UsageError("counters takes one of --transport, --producer, --consumer");
+    if ((req.transport != 0) + (req.producer != 0) + (req.consumer != 0) + req.all_media > 1)
+      throw UsageError("counters takes one of --transport, --producer, --consumer, --media");
     cmd.request = body_of(std::move(req));
   } else if (verb == "create-transport") {
     fi::CreateTransportT req;
@@ -402,6 +404,7 @@ commands:
   counters [--transport ID]             port, drop, lcore and transport counters
   counters --producer ID                one producer's RTP packets and bytes received
   counters --consumer ID                one consumer's RTP packets and bytes sent
+  counters --media                      every producer's loss and consumer's receiver reports
   create-transport --id ID [--worker W] [--port P] [--local-port L]
                    (--ufrag U --pwd P | --plain [--remote ADDR:PORT] [--comedia])
   set-keys --transport ID --direction in|out --profile N --key HEX --salt HEX

@@ -93,6 +93,12 @@ std::string consumers_table(const flatbuffers::Vector<flatbuffers::Offset<fi::Co
       {"ID", "PRODUCER", "TRANSPORT", "SSRC", "RTX SSRC", "PT MAP", "PAUSED", "EPOCH"}, rows);
 }
 
+// An RTCP fraction lost (RFC 3550 §6.4.1, /256) as a percentage with one decimal: 64 -> "25.0%".
+std::string fraction_percent(uint8_t fraction) {
+  unsigned tenths = (fraction * 1000u + 128) / 256;
+  return num(tenths / 10) + "." + num(tenths % 10) + "%";
+}
+
 std::string counters_text(const fi::Counters& c) {
   std::string out;
   std::vector<std::vector<std::string>> rows;
@@ -133,17 +139,27 @@ std::string counters_text(const fi::Counters& c) {
   }
   if (c.producers() != nullptr && c.producers()->size() != 0) {
     rows.clear();
-    for (const auto* p : *c.producers())
-      rows.push_back({num(p->id()), num(p->rtp_packets()), num(p->rtp_bytes())});
+    for (const auto* p : *c.producers()) {
+      // Duplicates make a stream's count exceed what was expected: no negative loss.
+      uint64_t lost = 0;
+      if (p->streams() != nullptr) {
+        for (const auto* s : *p->streams())
+          if (s->expected() > s->packets()) lost += s->expected() - s->packets();
+      }
+      rows.push_back({num(p->id()), num(p->rtp_packets()), num(p->rtp_bytes()), num(lost)});
+    }
     if (!out.empty()) out += "\n";
-    out += "producers\n" + format_table({"PRODUCER", "RTP PKTS IN", "RTP BYTES IN"}, rows);
+    out += "producers\n" + format_table({"PRODUCER", "RTP PKTS IN", "RTP BYTES IN", "LOST"}, rows);
   }
   if (c.consumers() != nullptr && c.consumers()->size() != 0) {
     rows.clear();
-    for (const auto* k : *c.consumers())
-      rows.push_back({num(k->id()), num(k->packets()), num(k->bytes())});
+    for (const auto* k : *c.consumers()) {
+      rows.push_back({num(k->id()), num(k->packets()), num(k->bytes()),
+                      fraction_percent(k->fraction_lost()), num(k->reports())});
+    }
     if (!out.empty()) out += "\n";
-    out += "consumers\n" + format_table({"CONSUMER", "PKTS SENT", "BYTES SENT"}, rows);
+    out += "consumers\n" +
+           format_table({"CONSUMER", "PKTS SENT", "BYTES SENT", "FRACTION LOST", "REPORTS"}, rows);
   }
   if (c.drops() != nullptr) {
     rows.clear();

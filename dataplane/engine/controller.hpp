@@ -97,11 +97,19 @@ struct TransportInfo {
   TransportCounters counters;
 };
 
+// One stream's receive counters, in ProducerParams.streams' order.
+struct ProducerStreamInfo {
+  uint32_t ssrc = 0;
+  uint64_t packets = 0;   // media (not RTX) received and authenticated
+  uint64_t expected = 0;  // RFC 3550 A.3; 0 before the first packet
+};
+
 struct ProducerInfo {
   ProducerParams params;
   uint64_t epoch = 0;
   uint64_t rtp_packets = 0;
   uint64_t rtp_bytes = 0;
+  std::vector<ProducerStreamInfo> streams;
 };
 
 struct ConsumerInfo {
@@ -109,6 +117,11 @@ struct ConsumerInfo {
   uint64_t epoch = 0;
   uint64_t packets = 0;
   uint64_t bytes = 0;
+  // The latest receiver report block about the consumer's SSRC (all 0 while none arrived).
+  uint64_t reports = 0;
+  uint8_t fraction_lost = 0;
+  int32_t packets_lost = 0;
+  uint32_t jitter = 0;
 };
 
 // RFC 8839 §5.4 lengths; the ufrag also names the transport on the shared port (no ':').

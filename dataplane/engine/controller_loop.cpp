@@ -60,34 +60,49 @@ std::optional<TransportInfo> Controller::transport(uint32_t id) const {
 
 // Counters written by the owner worker, read here as aligned 64-bit loads (never torn on the
 // targets we build for); a value may be a loop behind, which stats tolerate.
+namespace {
+
+ProducerInfo producer_info(const ProducerParams& params, uint64_t epoch, const Producer& p) {
+  ProducerInfo out{params, epoch, p.rtp_packets, p.rtp_bytes, {}};
+  out.streams.reserve(p.stream_count);
+  for (uint8_t s = 0; s < p.stream_count; ++s) {
+    const rtp::ReceiveStats& r = p.streams[s].received;
+    out.streams.push_back(ProducerStreamInfo{p.streams[s].ssrc, r.packets(), r.expected()});
+  }
+  return out;
+}
+
+ConsumerInfo consumer_info(const ConsumerParams& params, uint64_t epoch, const Consumer& c) {
+  return ConsumerInfo{params,    epoch,           c.packets,      c.bytes,
+                      c.reports, c.fraction_lost, c.packets_lost, c.jitter};
+}
+
+}  // namespace
+
 std::optional<ProducerInfo> Controller::producer(uint32_t id) const {
   auto it = producers_.find(id);
   if (it == producers_.end()) return std::nullopt;
   const ProducerEntry& p = it->second;
-  return ProducerInfo{p.params, p.epoch, p.obj->rtp_packets, p.obj->rtp_bytes};
+  return producer_info(p.params, p.epoch, *p.obj);
 }
 
 std::optional<ConsumerInfo> Controller::consumer(uint32_t id) const {
   auto it = consumers_.find(id);
   if (it == consumers_.end()) return std::nullopt;
   const ConsumerEntry& c = it->second;
-  return ConsumerInfo{c.params, c.epoch, c.obj->packets, c.obj->bytes};
+  return consumer_info(c.params, c.epoch, *c.obj);
 }
 
 std::vector<ProducerInfo> Controller::producers() const {
   std::vector<ProducerInfo> out;
-  for (const auto& [id, p] : producers_) {
-    out.push_back(ProducerInfo{p.params, p.epoch, p.obj->rtp_packets, p.obj->rtp_bytes});
-  }
+  for (const auto& [id, p] : producers_) out.push_back(producer_info(p.params, p.epoch, *p.obj));
   std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.params.id < b.params.id; });
   return out;
 }
 
 std::vector<ConsumerInfo> Controller::consumers() const {
   std::vector<ConsumerInfo> out;
-  for (const auto& [id, c] : consumers_) {
-    out.push_back(ConsumerInfo{c.params, c.epoch, c.obj->packets, c.obj->bytes});
-  }
+  for (const auto& [id, c] : consumers_) out.push_back(consumer_info(c.params, c.epoch, *c.obj));
   std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.params.id < b.params.id; });
   return out;
 }

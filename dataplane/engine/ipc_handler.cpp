@@ -160,6 +160,33 @@ std::unique_ptr<fb::ConsumerInfoT> consumer_info(const ConsumerInfo& i) {
   return o;
 }
 
+std::unique_ptr<fb::ProducerCountersT> producer_counters(const ProducerInfo& p) {
+  auto pc = std::make_unique<fb::ProducerCountersT>();
+  pc->id = p.params.id;
+  pc->rtp_packets = p.rtp_packets;
+  pc->rtp_bytes = p.rtp_bytes;
+  for (const ProducerStreamInfo& s : p.streams) {
+    auto sc = std::make_unique<fb::ProducerStreamCountersT>();
+    sc->ssrc = s.ssrc;
+    sc->packets = s.packets;
+    sc->expected = s.expected;
+    pc->streams.push_back(std::move(sc));
+  }
+  return pc;
+}
+
+std::unique_ptr<fb::ConsumerCountersT> consumer_counters(const ConsumerInfo& x) {
+  auto cc = std::make_unique<fb::ConsumerCountersT>();
+  cc->id = x.params.id;
+  cc->packets = x.packets;
+  cc->bytes = x.bytes;
+  cc->reports = x.reports;
+  cc->fraction_lost = x.fraction_lost;
+  cc->packets_lost = x.packets_lost;
+  cc->jitter = x.jitter;
+  return cc;
+}
+
 }  // namespace
 
 void IpcHandler::describe(fb::HelloReplyT& reply) {
@@ -455,7 +482,9 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
   LcoreCounters total = dp_.total_counters();
   // Naming a transport, producer or consumer asks for just those (one lookup each: the control
   // plane asks per object for stats); naming none, for the global counters and every transport.
-  const bool scoped = req.transport() != 0 || req.producer() != 0 || req.consumer() != 0;
+  // all_media (minor 2): every producer and consumer, for the control plane's score timer.
+  const bool scoped =
+      req.transport() != 0 || req.producer() != 0 || req.consumer() != 0 || req.all_media();
   if (!scoped) {
     for (uint16_t p = 0; p < e.n_ports; ++p) {
       auto pc = std::make_unique<fb::PortCountersT>();
@@ -495,7 +524,7 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
   std::vector<TransportInfo> selected;
   if (!scoped) {
     selected = c.transports();
-  } else if (req.transport() != 0) {
+  } else if (req.transport() != 0 && !req.all_media()) {
     auto one = c.transport(req.transport());
     if (!one) {
       return replier.error(fb::ErrorCode::NotFound,
@@ -519,17 +548,19 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
     tc->rtcp_received = t.counters.rtcp_received;
     out.transports.push_back(std::move(tc));
   }
+  if (req.all_media()) {
+    // Nothing else, whatever else the request names: the reply is the score timer's input.
+    for (const ProducerInfo& p : c.producers()) out.producers.push_back(producer_counters(p));
+    for (const ConsumerInfo& x : c.consumers()) out.consumers.push_back(consumer_counters(x));
+    return replier.reply(fb::Counters::Pack(replier.builder(), &out));
+  }
   if (req.producer() != 0) {
     auto p = c.producer(req.producer());
     if (!p) {
       return replier.error(fb::ErrorCode::NotFound,
                            "producer " + std::to_string(req.producer()) + " does not exist");
     }
-    auto pc = std::make_unique<fb::ProducerCountersT>();
-    pc->id = p->params.id;
-    pc->rtp_packets = p->rtp_packets;
-    pc->rtp_bytes = p->rtp_bytes;
-    out.producers.push_back(std::move(pc));
+    out.producers.push_back(producer_counters(*p));
   }
   if (req.consumer() != 0) {
     auto x = c.consumer(req.consumer());
@@ -537,11 +568,7 @@ void IpcHandler::counters(const fb::GetCounters& req, ipc::Replier& replier) {
       return replier.error(fb::ErrorCode::NotFound,
                            "consumer " + std::to_string(req.consumer()) + " does not exist");
     }
-    auto cc = std::make_unique<fb::ConsumerCountersT>();
-    cc->id = x->params.id;
-    cc->packets = x->packets;
-    cc->bytes = x->bytes;
-    out.consumers.push_back(std::move(cc));
+    out.consumers.push_back(consumer_counters(*x));
   }
   replier.reply(fb::Counters::Pack(replier.builder(), &out));
 }

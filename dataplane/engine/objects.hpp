@@ -11,6 +11,7 @@
 #include "dataplane/engine/counters.hpp"
 #include "dataplane/engine/limits.hpp"
 #include "dataplane/net/address.hpp"
+#include "dataplane/rtp/receive_stats.hpp"
 #include "dataplane/rtp/seq_manager.hpp"
 #include "dataplane/rtp/ts_rewriter.hpp"
 #include "dataplane/srtp/srtp_session.hpp"
@@ -47,8 +48,8 @@ struct Transport {
   bool shared_port = true;
   std::string ufrag;
   std::string pwd;
-  HmacSha1Key ice_key;   // STUN short-term credential (RFC 8445 §7.2.2)
-  bool comedia = false;  // Plain: learn the remote tuple from the first packet
+  HmacSha1Key ice_key;        // STUN short-term credential (RFC 8445 §7.2.2)
+  bool comedia = false;       // Plain: learn the remote tuple from the first packet
   net::Tuple plain_remote{};  // Plain: the static remote (family 0: none)
 
   // Owner-only state.
@@ -79,6 +80,7 @@ struct ProducerStream {
   std::string rid;
   srtp::SrtpRecvState srtp{};      // owner-only
   srtp::SrtpRecvState srtp_rtx{};  // owner-only
+  rtp::ReceiveStats received;      // owner-only: media (not RTX) packets, for loss
 };
 
 struct Producer {
@@ -123,6 +125,12 @@ struct Consumer {
   srtp::SrtpSendState srtp{};
   uint64_t packets = 0;
   uint64_t bytes = 0;
+  // The latest RTCP report block about `ssrc` from the consumer's endpoint (RFC 3550 §6.4.1):
+  // what the control plane scores the consumer with.
+  uint64_t reports = 0;
+  uint8_t fraction_lost = 0;  // /256
+  int32_t packets_lost = 0;   // cumulative, sign-extended from 24 bits
+  uint32_t jitter = 0;        // RTP timestamp units
 };
 
 }  // namespace fanout::dp

@@ -16,6 +16,7 @@
 #include "dataplane/engine/mbuf_meta.hpp"
 #include "dataplane/engine/source_limiter.hpp"
 #include "dataplane/net/packet.hpp"
+#include "dataplane/rtp/rtcp.hpp"
 
 namespace fanout::dp {
 
@@ -90,6 +91,7 @@ class Worker {
   void fan_out_local(Producer& p, uint32_t producer_slot, uint32_t producer_gen, rte_mbuf* m);
   void forward_rtp(Consumer& c, FanoutInput& in);
   void handle_rtcp(Transport& t, rte_mbuf* m);
+  bool take_report(const Transport& t, rtp::ReportBlockView rb);
   void forward_sr(uint32_t producer_slot, uint32_t producer_gen, const PktMeta& sr);
   void send_sr(Consumer& c, const PktMeta& sr);
   void request_keyframe(uint32_t producer_slot, uint32_t producer_gen, bool fir);

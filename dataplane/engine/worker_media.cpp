@@ -60,6 +60,8 @@ void Worker::handle_rtp(Transport& t, rte_mbuf* m) {
   p.rtp_bytes += len;
   // RTX (retransmissions and probing padding) is not forwarded until NACK handling exists.
   if (role == SsrcRole::kProducerRtx) return drop(m, Drop::kRtcpUnhandled);
+  // Before the pause check: a paused producer still sends, and its loss still scores it.
+  ps.received.input(rtp.sequence());
   if (p.paused) return drop(m, Drop::kProducerPaused);
 
   pm->kind = PktKind::kRtpFanout;
@@ -206,9 +208,15 @@ void Worker::handle_rtcp(Transport& t, rte_mbuf* m) {
   rtp::RtcpPacket rp;
   bool handled = false;
   while (it.next(rp)) {
-    if (rp.is(rtp::RtcpType::kSr)) {
+    if (rp.is(rtp::RtcpType::kRr)) {
+      rtp::RrView rr;
+      if (rr.parse(rp) != rtp::RtcpStatus::kOk) continue;
+      for (uint8_t i = 0; i < rr.report_count(); ++i) handled |= take_report(t, rr.report(i));
+    } else if (rp.is(rtp::RtcpType::kSr)) {
       rtp::SrView sr;
       if (sr.parse(rp) != rtp::RtcpStatus::kOk) continue;
+      // A browser that also sends reports on what it receives in its SR (RFC 3550 §6.4.1).
+      for (uint8_t i = 0; i < sr.report_count(); ++i) handled |= take_report(t, sr.report(i));
       SsrcRole role;
       uint32_t slot;
       uint8_t stream;
@@ -256,6 +264,23 @@ void Worker::handle_rtcp(Transport& t, rte_mbuf* m) {
   if (it.status() != rtp::RtcpStatus::kOk) return drop(m, Drop::kRtcpMalformed);
   if (!handled) return drop(m, Drop::kRtcpUnhandled);
   rte_pktmbuf_free(m);
+}
+
+bool Worker::take_report(const Transport& t, rtp::ReportBlockView rb) {
+  SsrcRole role;
+  uint32_t slot;
+  uint8_t stream;
+  // Only blocks about a consumer of this transport: the browser's reports on other senders (or
+  // forged ones about another transport's consumer) are not ours to keep.
+  if (!lookup_ssrc(t.slot, rb.ssrc(), &role, &slot, &stream) || role != SsrcRole::kConsumer) {
+    return false;
+  }
+  Consumer& c = *consumers_[slot];
+  c.fraction_lost = rb.fraction_lost();
+  c.packets_lost = rb.cumulative_lost();
+  c.jitter = rb.jitter();
+  ++c.reports;
+  return true;
 }
 
 void Worker::forward_sr(uint32_t producer_slot, uint32_t producer_gen, const PktMeta& sr) {

@@ -123,6 +123,20 @@ std::vector<uint8_t> rtcp_pli(uint32_t sender_ssrc, uint32_t media_ssrc) {
   return v;
 }
 
+std::vector<uint8_t> rtcp_rr(uint32_t reporter, uint32_t ssrc, uint8_t fraction_lost,
+                             int32_t cumulative_lost, uint32_t jitter) {
+  std::vector<uint8_t> v;
+  rtcp_header(v, 1, 201, 32);
+  append32(v, reporter);
+  append32(v, ssrc);
+  append32(v, uint32_t{fraction_lost} << 24 | (static_cast<uint32_t>(cumulative_lost) & 0xffffff));
+  append32(v, 0x00010000);  // extended highest sequence number received
+  append32(v, jitter);
+  append32(v, 0);  // LSR
+  append32(v, 0);  // DLSR
+  return v;
+}
+
 std::vector<uint8_t> rtcp_fir(uint32_t sender_ssrc, uint32_t media_ssrc, uint8_t seq_nr) {
   std::vector<uint8_t> v;
   rtcp_header(v, 4, 206, 20);

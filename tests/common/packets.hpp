@@ -32,6 +32,9 @@ std::vector<uint8_t> rtcp_sr(uint32_t ssrc, uint32_t ntp_sec, uint32_t ntp_frac,
 // PLI (RFC 4585 §6.3.1) and FIR (RFC 5104 §4.3.1: media SSRC 0, the target in the FCI).
 std::vector<uint8_t> rtcp_pli(uint32_t sender_ssrc, uint32_t media_ssrc);
 std::vector<uint8_t> rtcp_fir(uint32_t sender_ssrc, uint32_t media_ssrc, uint8_t seq_nr);
+// RR (RFC 3550 §6.4.2) from `reporter` with one report block about `ssrc`.
+std::vector<uint8_t> rtcp_rr(uint32_t reporter, uint32_t ssrc, uint8_t fraction_lost,
+                             int32_t cumulative_lost, uint32_t jitter);
 
 inline uint16_t be16(const uint8_t* p) {
   return static_cast<uint16_t>(p[0] << 8 | p[1]);

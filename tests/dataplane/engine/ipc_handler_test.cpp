@@ -412,6 +412,93 @@ TEST_F(IpcHandlerTest, GetCountersOfAProducerAndAConsumerCountWhatWasForwarded) 
   }
 }
 
+// Schema minor 2: a producer stream's loss and a consumer's receiver reports, over the IPC, alone
+// with all_media. Plain transports without SRTP so that a duplicate reaches the counters.
+TEST_F(IpcHandlerTest, GetCountersAllMediaHasStreamLossAndReceiverReports) {
+  fi::BatchT b;
+  for (uint32_t id : {2u, 3u}) {
+    fi::CreateTransportT t;
+    t.id = id;
+    t.worker = static_cast<uint16_t>(id - 2);
+    t.kind = fi::TransportKind::Plain;
+    t.local_port = static_cast<uint16_t>(40000 + id);
+    t.plain_remote = std::make_unique<fi::EndpointT>();
+    t.plain_remote->address = id == 2 ? "198.18.0.20" : "198.18.0.30";
+    t.plain_remote->port = static_cast<uint16_t>(7000 + id);
+    auto r = std::make_unique<fi::RequestT>();
+    r->body.Set(std::move(t));
+    b.requests.push_back(std::move(r));
+  }
+  b.requests.push_back(create_producer(10, 2, 4444));
+  b.requests.push_back(create_consumer(20, 10, 3, 5555));
+  auto r = batch(b);
+  ASSERT_TRUE(r.ok()) << r.detail;
+  ASSERT_EQ(r.reply.error(), nullptr);
+
+  net::Tuple src{}, rec{};
+  src.local = rec.local = h_->our_ip();
+  src.local_port = 40002, rec.local_port = 40003;
+  src.remote = *net::parse_addr("198.18.0.20"), src.remote_port = 7002;
+  rec.remote = *net::parse_addr("198.18.0.30"), rec.remote_port = 7003;
+  const uint8_t* mac = h_->dp().engine().ports[0].mac.addr_bytes;
+  // 4..6 never sent, 5 late, 7 twice: 7 received of 1..8.
+  for (uint16_t seq : {1, 2, 3, 7, 5, 7, 8}) {
+    h_->inject(0, udp_frame(src, rtp_packet(seq, 3000u * seq, 4444, 96, 100), mac));
+  }
+  h_->run(6);
+  auto unhandled = [&] {
+    auto all = simple(fi::Body::GetCounters, fi::GetCountersT{});
+    EXPECT_TRUE(all.ok()) << all.detail;
+    for (const auto* d : *all.reply->body_as_Counters()->drops())
+      if (d->reason()->str() == "rtcp_unhandled") return d->count();
+    return uint64_t{~0ull};
+  };
+  const uint64_t unhandled_before = unhandled();
+  // The recorder's browser: about an SSRC of nobody (terminated as before), then its consumer.
+  h_->inject(1, udp_frame(rec, rtcp_rr(0x1a0a, 9999, 1, 2, 3), mac));
+  h_->run();
+  EXPECT_EQ(unhandled(), unhandled_before + 1);
+  h_->inject(1, udp_frame(rec, rtcp_rr(0x1a0a, 5555, 64, 5, 100), mac));
+  h_->run();
+  EXPECT_EQ(unhandled(), unhandled_before + 1);
+
+  fi::GetCountersT one;
+  one.consumer = 20;
+  r = simple(fi::Body::GetCounters, one);
+  ASSERT_TRUE(r.ok()) << r.detail;
+  ASSERT_NE(r.reply->body_as_Counters(), nullptr);
+  const auto* cs = r.reply->body_as_Counters()->consumers();
+  ASSERT_TRUE(cs != nullptr && cs->size() == 1u);
+  EXPECT_EQ(cs->Get(0)->reports(), 1u);
+  EXPECT_EQ(cs->Get(0)->fraction_lost(), 64);
+  EXPECT_EQ(cs->Get(0)->packets_lost(), 5);
+  EXPECT_EQ(cs->Get(0)->jitter(), 100u);
+
+  fi::GetCountersT media;
+  media.all_media = true;
+  media.transport = 2;  // ignored: all_media answers with producers and consumers only
+  r = simple(fi::Body::GetCounters, media);
+  ASSERT_TRUE(r.ok()) << r.detail;
+  const fi::Counters* c = r.reply->body_as_Counters();
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->ports() == nullptr || c->ports()->size() == 0u);
+  EXPECT_TRUE(c->lcores() == nullptr || c->lcores()->size() == 0u);
+  EXPECT_TRUE(c->transports() == nullptr || c->transports()->size() == 0u);
+  EXPECT_TRUE(c->drops() == nullptr || c->drops()->size() == 0u);
+  ASSERT_TRUE(c->producers() != nullptr && c->producers()->size() == 1u);
+  const auto* p = c->producers()->Get(0);
+  EXPECT_EQ(p->id(), 10u);
+  EXPECT_EQ(p->rtp_packets(), 7u);
+  ASSERT_TRUE(p->streams() != nullptr && p->streams()->size() == 1u);
+  EXPECT_EQ(p->streams()->Get(0)->ssrc(), 4444u);
+  EXPECT_EQ(p->streams()->Get(0)->packets(), 7u);
+  EXPECT_EQ(p->streams()->Get(0)->expected(), 8u);
+  ASSERT_TRUE(c->consumers() != nullptr && c->consumers()->size() == 1u);
+  EXPECT_EQ(c->consumers()->Get(0)->id(), 20u);
+  EXPECT_EQ(c->consumers()->Get(0)->reports(), 1u);
+  EXPECT_EQ(c->consumers()->Get(0)->packets_lost(), 5);
+}
+
 TEST_F(IpcHandlerTest, SetIceParametersAndSetPlainRemoteChangeLiveTransports) {
   fi::BatchT b;
   b.requests.push_back(create_transport(1, 0, "ufOld1"));

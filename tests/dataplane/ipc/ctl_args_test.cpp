@@ -42,6 +42,13 @@ TEST(CtlArgs, ListsAndCounters) {
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.error.find("one of"), std::string::npos) << r.error;
   EXPECT_FALSE(parse({"counters", "--router", "1"}).ok);
+  r = parse({"counters", "--media"});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(r.command.request.AsGetCounters()->all_media);
+  EXPECT_FALSE(parse({"counters"}).command.request.AsGetCounters()->all_media);
+  r = parse({"counters", "--media", "--producer", "20"});
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("one of"), std::string::npos) << r.error;
 }
 
 TEST(CtlArgs, CreateTransportWebRtcAndPlain) {

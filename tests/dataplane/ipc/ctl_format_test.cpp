@@ -52,6 +52,11 @@ TEST(CtlFormat, CountersHelloErrorEvents) {
   EXPECT_NE(counters.find("576000"), std::string::npos) << counters;
   EXPECT_NE(counters.find("\nconsumers\nCONSUMER"), std::string::npos) << counters;
   EXPECT_NE(counters.find("564000"), std::string::npos) << counters;
+  // Loss: 3 on the first stream, none (not -1) on the second; the consumer's latest report.
+  EXPECT_NE(counters.find("LOST"), std::string::npos) << counters;
+  EXPECT_NE(counters.find("576000        3\n"), std::string::npos) << counters;
+  EXPECT_NE(counters.find("FRACTION LOST  REPORTS"), std::string::npos) << counters;
+  EXPECT_NE(counters.find("25.0%          7\n"), std::string::npos) << counters;
   auto hello = render(fi::Body::HelloReply, false);
   EXPECT_NE(hello.find("server  fanout-dataplane 0.1.0"), std::string::npos) << hello;
   EXPECT_NE(hello.find("net_tap0"), std::string::npos);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <tuple>
 
 #include "schemas/dataplane_generated.h"
 
@@ -210,6 +211,7 @@ inline fi::BodyUnion sample_body(fi::Body type) {
       u.AsGetCounters()->transport = 10;
       u.AsGetCounters()->producer = 20;
       u.AsGetCounters()->consumer = 30;
+      u.AsGetCounters()->all_media = true;
       break;
     case fi::Body::ListTransports:
       u.Set(fi::ListTransportsT{});
@@ -276,11 +278,24 @@ inline fi::BodyUnion sample_body(fi::Body type) {
       producer->id = 20;
       producer->rtp_packets = 480;
       producer->rtp_bytes = 576000;
+      // Two streams (simulcast): 3 lost on the first; the second saw a duplicate, not loss.
+      for (auto [ssrc, packets, expected] :
+           {std::tuple{4001u, 300u, 303u}, std::tuple{4002u, 181u, 180u}}) {
+        auto stream = std::make_unique<fi::ProducerStreamCountersT>();
+        stream->ssrc = ssrc;
+        stream->packets = packets;
+        stream->expected = expected;
+        producer->streams.push_back(std::move(stream));
+      }
       c.producers.push_back(std::move(producer));
       auto consumer = std::make_unique<fi::ConsumerCountersT>();
       consumer->id = 30;
       consumer->packets = 470;
       consumer->bytes = 564000;
+      consumer->reports = 7;
+      consumer->fraction_lost = 64;  // 25%
+      consumer->packets_lost = -2;   // duplicates: RFC 3550 §6.4.1 allows a negative count
+      consumer->jitter = 100;
       c.consumers.push_back(std::move(consumer));
       u.Set(std::move(c));
       break;

@@ -227,6 +227,38 @@ TEST(Rtcp, RrRembNackCompound) {
   EXPECT_EQ(validate_compound(buf.data(), buf.size()), RtcpStatus::kOk);
 }
 
+// A receiver's RR with two blocks: what the data plane keeps about its consumers' SSRCs.
+TEST(Rtcp, RrReportBlocksAndTheirSignedCumulativeLoss) {
+  auto buf = hex_bytes(
+      "82 c9 00 0d  00 00 00 01"                            // RR, RC=2, 14 words, reporter
+      "00 00 08 ae  40 00 00 05  00 01 00 10  00 00 00 64"  // 2222: 64/256, 5 lost, jitter 100
+      "00 00 00 00  00 00 00 00"                            // LSR, DLSR
+      "00 00 0d 05  00 80 00 00  00 00 ff ff  ff ff ff ff"  // 3333: -2^23 lost, jitter max
+      "00 00 00 00  00 00 00 00");
+  RtcpStatus st;
+  auto pkts = walk(buf, &st);
+  ASSERT_EQ(st, RtcpStatus::kOk);
+  ASSERT_EQ(pkts.size(), 1u);
+  RrView rr;
+  ASSERT_EQ(rr.parse(pkts[0]), RtcpStatus::kOk);
+  ASSERT_EQ(rr.report_count(), 2);
+  EXPECT_EQ(rr.report(0).ssrc(), 2222u);
+  EXPECT_EQ(rr.report(0).fraction_lost(), 64);
+  EXPECT_EQ(rr.report(0).cumulative_lost(), 5);
+  EXPECT_EQ(rr.report(0).jitter(), 100u);
+  EXPECT_EQ(rr.report(1).ssrc(), 3333u);
+  EXPECT_EQ(rr.report(1).cumulative_lost(), -8388608);
+  EXPECT_EQ(rr.report(1).jitter(), 0xffffffffu);
+  // The same RR claiming 3 blocks, or cut inside its second block, is refused whole.
+  auto more = buf;
+  more[0] = 0x83;
+  EXPECT_EQ(validate_compound(more.data(), more.size()), RtcpStatus::kCountOverrun);
+  auto cut = buf;
+  cut.resize(cut.size() - 4);
+  cut[3] = 0x0c;
+  EXPECT_EQ(validate_compound(cut.data(), cut.size()), RtcpStatus::kCountOverrun);
+}
+
 TEST(Rtcp, ByeWithReasonAndApp) {
   auto buf = hex_bytes(
       "81 cb 00 03  11 22 33 44  04 62 79 65 21 00 00 00"     // BYE SSRC, reason "bye!"
