@@ -518,6 +518,14 @@ void RoomHandler::on_cp_event(const cpapi::Envelope& envelope) {
       if (auto it = transports_.find(id); it != transports_.end()) t = it->second;
     }
     if (!t) return;
+    // Closed by the control plane itself (lost with a restarted data plane): the room forgets it
+    // as if the peer had closed it (its slot, producers and consumers), and the peer, told below,
+    // can make another.
+    if (e->ice_state() == cpapi::IceState::Closed) {
+      if (const auto room = registry_.find(t->room_id)) {
+        if (auto closed = room->close_transport(t->peer_id, id)) release(closed.value());
+      }
+    }
     json::object data{{"transportId", id},
                       {"iceState", lower(cpapi::EnumNameIceState(e->ice_state()))},
                       {"dtlsState", lower(cpapi::EnumNameDtlsState(e->dtls_state()))}};

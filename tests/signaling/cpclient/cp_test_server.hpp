@@ -2,7 +2,8 @@
 
 // A tiny server of schemas/controlplane.fbs over a real Unix-domain SOCK_SEQPACKET socket, for
 // testing the client's framing, Hello, timeouts and reconnects. It is NOT a control plane: it
-// answers CreateRouter with fixed capabilities and nothing else.
+// answers CreateRouter with fixed capabilities, CreateWebRtcTransport with fixed parameters, and
+// nothing else.
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -144,6 +145,20 @@ class CpTestServer {
         return std::pair{
             Body::RouterCreated,
             cpapi::CreateRouterCreatedDirect(fbb, id.c_str(), R"({"codecs":[]})").Union()};
+      });
+      return;
+    }
+    if (const auto* create = env.body_as_CreateWebRtcTransport()) {
+      const std::string id = create->transport_id() ? create->transport_id()->str() : "";
+      reply(env.id(), [&](flatbuffers::FlatBufferBuilder& fbb) {
+        return std::pair{
+            Body::WebRtcTransportCreated,
+            cpapi::CreateWebRtcTransportCreatedDirect(
+                fbb, id.c_str(), R"({"usernameFragment":"u","password":"p","iceLite":true})",
+                R"([{"foundation":"udpcandidate","priority":1,"ip":"198.18.0.2",)"
+                R"("address":"198.18.0.2","protocol":"udp","port":40000,"type":"host"}])",
+                R"({"role":"auto","fingerprints":[{"algorithm":"sha-256","value":"00"}]})")
+                .Union()};
       });
       return;
     }

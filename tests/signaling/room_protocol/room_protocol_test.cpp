@@ -2,6 +2,8 @@
 // control plane running: tokens, fields, order of methods, notifications between peers, the grace
 // period and resume, the REST API, and `unavailable` for what needs the control plane. Calls with
 // media run against all three processes (tests/e2e).
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,10 +11,13 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "signaling/app/room_handler.hpp"
 #include "signaling/auth/jwt.hpp"
 #include "signaling/server/server.hpp"
+#include "tests/signaling/cpclient/cp_test_server.hpp"
 #include "tests/signaling/server/ws_client.hpp"
 
 namespace fanout::sig {
@@ -101,14 +106,15 @@ class Peer {
 
 class RoomProtocolTest : public ::testing::Test {
  protected:
-  void up(bool open = false, std::chrono::seconds grace = 30s) {
+  void up(bool open = false, std::chrono::seconds grace = 30s,
+          std::string cp_socket = "/nonexistent/fanout-controlplane.sock") {
     RoomHandlerOptions options;
     options.secret = kSecret;
     options.open = open;
     options.api_key = kApiKey;
     options.limits.grace = grace;
     options.sweep_interval = 50ms;
-    options.controlplane.socket_path = "/nonexistent/fanout-controlplane.sock";
+    options.controlplane.socket_path = std::move(cp_socket);
     options.controlplane.request_timeout = 500ms;
     handler_ = std::make_shared<RoomHandler>(std::move(options));
     handler_->start();
@@ -243,6 +249,48 @@ TEST_F(RoomProtocolTest, ControlPlaneMethodsSayUnavailableWhenItIsDown) {
                               R"(result="unavailable"} 6)"),
             std::string::npos)
       << metrics.body;
+}
+
+// A transport the control plane closed by itself (lost with a restarted data plane): the peer is
+// told, and the room forgets it, so that its slot takes a new one. A small stand-in answers for
+// the control plane.
+TEST_F(RoomProtocolTest, ATransportTheControlPlaneClosedIsToldAndFreesItsSlot) {
+  const std::string socket = "/tmp/fanout-sig-rp-" + std::to_string(::getpid()) + ".sock";
+  test::CpTestServer cp(socket);
+  cp.start();
+  up(/*open=*/true, 30s, socket);
+  Peer c(port());
+  ASSERT_EQ(code(c.call("join", {{"roomId", "r1"}})), "");
+  // Until the control plane link is up (Hello answered).
+  json::value r;
+  for (int i = 0; i < 100 && code(r = c.call("getRouterRtpCapabilities")) == "unavailable"; ++i)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(code(r), "") << json::serialize(r);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {  // RoomLimits::max_transports_per_peer
+    r = c.call("createWebRtcTransport", {{"direction", i == 0 ? "send" : "recv"}});
+    ASSERT_EQ(code(r), "") << json::serialize(r);
+    ids.emplace_back(r.at("data").at("id").as_string());
+  }
+  EXPECT_EQ(code(c.call("createWebRtcTransport", {{"direction", "recv"}})), "too_many_transports");
+
+  cp.push(encode_cp_frame(0, [&](flatbuffers::FlatBufferBuilder& fbb) {
+    return std::pair{
+        cpapi::Body::TransportStateChanged,
+        cpapi::CreateTransportStateChangedDirect(fbb, ids[0].c_str(), cpapi::IceState::Closed,
+                                                 cpapi::DtlsState::Closed, "lost")
+            .Union()};
+  }));
+  const json::value note = c.wait("transportStateChanged");
+  ASSERT_TRUE(note.is_object()) << "the peer was not told";
+  EXPECT_EQ(note.at("transportId"), ids[0].c_str());
+  EXPECT_EQ(note.at("iceState"), "closed");
+  EXPECT_EQ(note.at("dtlsState"), "closed");
+  EXPECT_EQ(code(c.call("connectWebRtcTransport",
+                        {{"transportId", ids[0]}, {"dtlsParameters", json::object{}}})),
+            "transport_not_found");
+  r = c.call("createWebRtcTransport", {{"direction", "send"}});
+  EXPECT_EQ(code(r), "") << json::serialize(r);
 }
 
 TEST_F(RoomProtocolTest, JoinAndLeaveAreToldToTheOthers) {
