@@ -250,13 +250,14 @@ void RoomHandler::bind(const std::shared_ptr<Session>& session, const Member& me
 }
 
 void RoomHandler::deliver(const std::string& room_id, const std::string& peer_id,
-                          std::string_view method, json::value data) {
+                          std::string_view method, json::value data, bool stash) {
   std::shared_ptr<Session> session;
   {
     std::lock_guard lock(mutex_);
     const PeerKey key{room_id, peer_id};
     if (auto it = bindings_.find(key); it != bindings_.end()) session = it->second.session.lock();
     if (!session) {
+      if (!stash) return;
       // Joined (or resumed) but not bound yet; bind() hands these over. Bounded: the sweep
       // drops stashes that nobody claimed.
       Stash& s = stashes_[key];
@@ -571,6 +572,51 @@ void RoomHandler::on_cp_event(const cpapi::Envelope& envelope) {
     if (const auto room = registry_.find(p->room_id)) {
       (void)room->set_producer_paused(p->peer_id, id, e->paused());
     }
+  } else if (const auto* e = envelope.body_as_ProducerScore()) {
+    // To the producing peer only, as mediasoup-demo does. Not stashed for a peer without a
+    // session: the next score (a second later at most) replaces it, and up to one a second per
+    // producer and consumer would crowd out the events that matter in the bounded stash.
+    const std::string id = str(e->producer_id());
+    std::optional<PeerKey> owner;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = producers_.find(id); it != producers_.end()) {
+        owner = PeerKey{it->second.room_id, it->second.peer_id};
+      }
+    }
+    if (!owner) return;  // closed meanwhile, or never ours: nothing to tell
+    json::array scores;
+    if (e->scores() != nullptr) {
+      for (const auto* s : *e->scores()) {
+        json::object score{{"encodingIdx", s->encoding_idx()}, {"ssrc", s->ssrc()}};
+        if (s->rid() != nullptr && s->rid()->size() > 0) score["rid"] = s->rid()->str();
+        score["score"] = s->score();
+        scores.push_back(std::move(score));
+      }
+    }
+    deliver(owner->first, owner->second, "producerScore",
+            json::object{{"producerId", id}, {"score", std::move(scores)}}, /*stash=*/false);
+  } else if (const auto* e = envelope.body_as_ConsumerScore()) {
+    // To the consuming peer only; not stashed, as above.
+    const std::string id = str(e->consumer_id());
+    std::optional<PeerKey> owner;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = consumers_.find(id); it != consumers_.end()) {
+        owner = PeerKey{it->second.room_id, it->second.peer_id};
+      }
+    }
+    if (!owner) return;
+    json::array producer_scores;
+    if (e->producer_scores() != nullptr) {
+      for (const std::uint8_t s : *e->producer_scores()) producer_scores.push_back(s);
+    }
+    deliver(owner->first, owner->second, "consumerScore",
+            json::object{{"consumerId", id},
+                         {"score", json::object{{"score", e->score()},
+                                                {"producerScore", e->producer_score()},
+                                                {"producerScores", std::move(producer_scores)}}}},
+            /*stash=*/false);
   }
 }
 

@@ -146,8 +146,9 @@ class RoomHandler final : public BuiltinHandler, public RoomObserver {
   // sessions and notifications
   std::optional<Member> member_of(std::uint64_t session_id);
   void bind(const std::shared_ptr<Session>& session, const Member& member);
+  // `stash`: kept for a peer not bound yet; false for a state (a score) that the next one replaces.
   void deliver(const std::string& room_id, const std::string& peer_id, std::string_view method,
-               boost::json::value data);
+               boost::json::value data, bool stash = true);
   void tell_others(const std::string& room_id, const std::string& except_peer_id,
                    std::string_view method, const boost::json::value& data);
   boost::json::value join_reply(const PeerInfo& peer, const std::string& reconnect_token,

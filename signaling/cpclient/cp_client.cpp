@@ -30,6 +30,8 @@ bool is_event(cpapi::Body body) {
     case cpapi::Body::ProducerClosed:
     case cpapi::Body::ConsumerClosed:
     case cpapi::Body::ProducerPausedChanged:
+    case cpapi::Body::ProducerScore:  // minor 2
+    case cpapi::Body::ConsumerScore:
       return true;
     default:
       return false;

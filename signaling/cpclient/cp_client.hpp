@@ -45,7 +45,8 @@ using CpCallback = std::function<void(CpResult)>;
 // Builds a request body; the client wraps it into an Envelope with a fresh id.
 using CpBuild = std::function<std::pair<cpapi::Body, flatbuffers::Offset<void>>(
     flatbuffers::FlatBufferBuilder&)>;
-// Events (id 0): TransportStateChanged, ProducerClosed, ConsumerClosed, ProducerPausedChanged.
+// Events (id 0): TransportStateChanged, ProducerClosed, ConsumerClosed, ProducerPausedChanged,
+// ProducerScore and ConsumerScore (minor 2).
 using CpEventHandler = std::function<void(const cpapi::Envelope&)>;
 
 struct CpClientOptions {

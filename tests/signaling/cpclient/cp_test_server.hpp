@@ -2,8 +2,8 @@
 
 // A tiny server of schemas/controlplane.fbs over a real Unix-domain SOCK_SEQPACKET socket, for
 // testing the client's framing, Hello, timeouts and reconnects. It is NOT a control plane: it
-// answers CreateRouter with fixed capabilities, CreateWebRtcTransport with fixed parameters, and
-// nothing else.
+// answers CreateRouter with fixed capabilities, CreateWebRtcTransport with fixed parameters,
+// Produce and Consume with the ids asked for (video, empty RTP parameters), and nothing else.
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -159,6 +159,24 @@ class CpTestServer {
                 R"("address":"198.18.0.2","protocol":"udp","port":40000,"type":"host"}])",
                 R"({"role":"auto","fingerprints":[{"algorithm":"sha-256","value":"00"}]})")
                 .Union()};
+      });
+      return;
+    }
+    if (const auto* produce = env.body_as_Produce()) {
+      const std::string id = produce->producer_id() ? produce->producer_id()->str() : "";
+      reply(env.id(), [&](flatbuffers::FlatBufferBuilder& fbb) {
+        return std::pair{Body::Produced, cpapi::CreateProducedDirect(fbb, id.c_str()).Union()};
+      });
+      return;
+    }
+    if (const auto* consume = env.body_as_Consume()) {
+      const std::string id = consume->consumer_id() ? consume->consumer_id()->str() : "";
+      const std::string producer = consume->producer_id() ? consume->producer_id()->str() : "";
+      reply(env.id(), [&](flatbuffers::FlatBufferBuilder& fbb) {
+        return std::pair{Body::Consumed,
+                         cpapi::CreateConsumedDirect(fbb, id.c_str(), producer.c_str(),
+                                                     cpapi::MediaKind::Video, "{}", false)
+                             .Union()};
       });
       return;
     }

@@ -94,6 +94,13 @@ class Peer {
     }
   }
 
+  // How many notifications named `method` were read and not taken by wait().
+  int kept(const std::string& method) const {
+    int n = 0;
+    for (const auto& note : notes_) n += note.at("method") == method.c_str() ? 1 : 0;
+    return n;
+  }
+
   // Gone without a closing handshake, as when a network drops.
   void drop() { boost::beast::get_lowest_layer(ws_.ws()).socket().close(); }
 
@@ -291,6 +298,83 @@ TEST_F(RoomProtocolTest, ATransportTheControlPlaneClosedIsToldAndFreesItsSlot) {
             "transport_not_found");
   r = c.call("createWebRtcTransport", {{"direction", "send"}});
   EXPECT_EQ(code(r), "") << json::serialize(r);
+}
+
+// Score events (minor 2) reach only the peer that owns the producer or the consumer, as
+// producerScore and consumerScore; those for ids signaling does not know are dropped.
+TEST_F(RoomProtocolTest, ScoresReachOnlyTheOwnerOfTheProducerOrConsumer) {
+  const std::string socket = "/tmp/fanout-sig-rp-score-" + std::to_string(::getpid()) + ".sock";
+  test::CpTestServer cp(socket);
+  cp.start();
+  up(/*open=*/true, 30s, socket);
+  Peer a(port());
+  Peer b(port());
+  ASSERT_EQ(code(a.call("join", {{"roomId", "r1"}})), "");
+  ASSERT_EQ(code(b.call("join", {{"roomId", "r1"}})), "");
+  json::value r;
+  for (int i = 0; i < 100 && code(r = a.call("getRouterRtpCapabilities")) == "unavailable"; ++i)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(code(r), "") << json::serialize(r);
+  r = a.call("createWebRtcTransport", {{"direction", "send"}});
+  ASSERT_EQ(code(r), "") << json::serialize(r);
+  const std::string send_id(r.at("data").at("id").as_string());
+  r = a.call("produce",
+             {{"transportId", send_id}, {"kind", "video"}, {"rtpParameters", json::object{}}});
+  ASSERT_EQ(code(r), "") << json::serialize(r);
+  const std::string producer_id(r.at("data").at("id").as_string());
+  r = b.call("createWebRtcTransport", {{"direction", "recv"}});
+  ASSERT_EQ(code(r), "") << json::serialize(r);
+  const std::string recv_id(r.at("data").at("id").as_string());
+  r = b.call(
+      "consume",
+      {{"transportId", recv_id}, {"producerId", producer_id}, {"rtpCapabilities", json::object{}}});
+  ASSERT_EQ(code(r), "") << json::serialize(r);
+  const std::string consumer_id(r.at("data").at("id").as_string());
+
+  const auto producer_score = [&](const std::string& id) {
+    return encode_cp_frame(0, [&](flatbuffers::FlatBufferBuilder& fbb) {
+      const std::vector<flatbuffers::Offset<cpapi::StreamScore>> scores{
+          cpapi::CreateStreamScoreDirect(fbb, 0, 1111, "", 10),
+          cpapi::CreateStreamScoreDirect(fbb, 1, 2222, "h", 7)};
+      return std::pair{cpapi::Body::ProducerScore,
+                       cpapi::CreateProducerScoreDirect(fbb, id.c_str(), &scores).Union()};
+    });
+  };
+  const auto consumer_score = [&](const std::string& id) {
+    return encode_cp_frame(0, [&](flatbuffers::FlatBufferBuilder& fbb) {
+      const std::vector<std::uint8_t> producer_scores{10, 7};
+      return std::pair{
+          cpapi::Body::ConsumerScore,
+          cpapi::CreateConsumerScoreDirect(fbb, id.c_str(), 9, 7, &producer_scores).Union()};
+    });
+  };
+  // The unknown ones first: the events are handled in order, so by the time the known ones
+  // arrive the unknown ones have been dropped (or wrongly sent, which the end checks).
+  cp.push(producer_score("no-such-producer"));
+  cp.push(consumer_score("no-such-consumer"));
+  cp.push(producer_score(producer_id));
+  cp.push(consumer_score(consumer_id));
+
+  const json::value ps = a.wait("producerScore");
+  ASSERT_TRUE(ps.is_object()) << "the producer's owner was not told";
+  EXPECT_EQ(ps, json::parse(R"({"producerId":")" + producer_id +
+                            R"(","score":[)"
+                            R"({"encodingIdx":0,"ssrc":1111,"score":10},)"
+                            R"({"encodingIdx":1,"ssrc":2222,"rid":"h","score":7}]})"));
+  const json::value cs = b.wait("consumerScore");
+  ASSERT_TRUE(cs.is_object()) << "the consumer's owner was not told";
+  EXPECT_EQ(cs, json::parse(R"({"consumerId":")" + consumer_id +
+                            R"(","score":)"
+                            R"({"score":9,"producerScore":7,"producerScores":[10,7]}})"));
+  // All four events are handled by now, and a session sends in order: what was wrongly sent
+  // to either peer arrives before the reply to a ping (a timed-out wait would leave the client's
+  // read pending, so the absence is checked this way).
+  ASSERT_EQ(code(a.call("ping")), "");
+  ASSERT_EQ(code(b.call("ping")), "");
+  EXPECT_EQ(a.kept("producerScore"), 0) << "the unknown producer's score";
+  EXPECT_EQ(a.kept("consumerScore"), 0) << "B's consumer is not A's";
+  EXPECT_EQ(b.kept("producerScore"), 0) << "A's producer is not B's";
+  EXPECT_EQ(b.kept("consumerScore"), 0) << "the unknown consumer's score";
 }
 
 TEST_F(RoomProtocolTest, JoinAndLeaveAreToldToTheOthers) {
