@@ -70,6 +70,37 @@ async function main() {
       },
     },
     {
+      name: 'score_and_unknown_notifications_are_kept_or_ignored',
+      fn: async () => {
+        assert(page, 'no page (previous case failed)');
+        // No media plane here: the notifications go in where the WebSocket hands them over.
+        const got = await page.evaluate(() => {
+          const s = window.fanout.session;
+          const before = s.events.length;
+          s.signaling.emit('notification', 'noSuchNotification', { x: 1 });
+          s.signaling.emit('notification', 'producerScore',
+            { producerId: 'p1', score: [{ encodingIdx: 0, ssrc: 1, score: 9 }] });
+          s.signaling.emit('notification', 'producerScore',
+            { producerId: 'p1', score: [{ encodingIdx: 0, ssrc: 1, score: 7 }] });
+          s.signaling.emit('notification', 'consumerScore',
+            { consumerId: 'c1', score: { score: 8, producerScore: 7, producerScores: [7] } });
+          return {
+            producer: s.producerScores.get('p1'),
+            consumer: s.consumerScores.get('c1'),
+            events: s.events.slice(before).map((e) => e.method),
+          };
+        });
+        assert(JSON.stringify(got.producer) === '[{"encodingIdx":0,"ssrc":1,"score":7}]',
+          `the latest producer score is not kept: ${JSON.stringify(got.producer)}`);
+        assert(got.consumer && got.consumer.score === 8,
+          `the consumer score is not kept: ${JSON.stringify(got.consumer)}`);
+        assert(JSON.stringify(got.events) === '["noSuchNotification"]',
+          `events: ${JSON.stringify(got.events)}`);
+        const pong = await page.evaluate(() => window.fanout.ping());
+        assert(pong.pong === true, 'the page broke on an unknown notification');
+      },
+    },
+    {
       name: 'join_failure_is_shown',
       fn: async () => {
         // With no control plane behind signaling a join cannot complete: the page must say so

@@ -145,7 +145,14 @@ async function refreshStats() {
   const loss = got + lost > 0 ? (100 * Math.max(lost, 0)) / (got + lost) : 0;
   const rtts = Object.values(s.transports).map((t) => t.rtt).filter((r) => r !== undefined);
   const rtt = rtts.length ? `${Math.round(1000 * Math.max(...rtts))} ms` : '–';
-  $('stats').textContent = `up ${fmtRate(sent)} · down ${fmtRate(recv)} · loss ${loss.toFixed(1)}% · RTT ${rtt}`;
+  // Our producers' score as the server receives them: per producer its best encoding (a simulcast
+  // layer that the browser stopped sending scores 0 though nothing is lost), then the lowest.
+  const upScores = [...session.producers.values()]
+    .map((p) => session.producerScores.get(p.id))
+    .filter((sc) => sc && sc.length)
+    .map((sc) => Math.max(...sc.map((e) => e.score)));
+  const upScore = upScores.length ? ` · up score ${Math.min(...upScores)}` : '';
+  $('stats').textContent = `up ${fmtRate(sent)} · down ${fmtRate(recv)} · loss ${loss.toFixed(1)}% · RTT ${rtt}${upScore}`;
   // Per peer: the inbound bitrate of its streams.
   const perPeer = new Map();
   for (const r of s.inbound) {
@@ -153,8 +160,15 @@ async function refreshStats() {
     const bits = before ? (r.bytesReceived - before.bytesReceived) * 8 / dt : 0;
     perPeer.set(r.peerId, (perPeer.get(r.peerId) || 0) + bits);
   }
+  // And the lowest score of its streams that we consume: the one to worry about.
+  const peerScore = new Map();
+  for (const e of session.consumers.values()) {
+    const sc = session.consumerScores.get(e.consumer.id);
+    if (sc) peerScore.set(e.peerId, Math.min(sc.score, peerScore.get(e.peerId) ?? 10));
+  }
   for (const [peerId, t] of tiles) {
-    t.el.querySelector('.stats').textContent = fmtRate(perPeer.get(peerId) || 0);
+    const score = peerScore.has(peerId) ? ` · score ${peerScore.get(peerId)}` : '';
+    t.el.querySelector('.stats').textContent = fmtRate(perPeer.get(peerId) || 0) + score;
   }
   const tr = s.transports.recv || s.transports.send;
   $('cipher').textContent = tr && tr.srtpCipher ? `${tr.tlsVersion || ''} ${tr.srtpCipher}` : '';

@@ -24,7 +24,11 @@ export class Session {
     this.remoteProducers = new Map(); // producerId -> { producerId, peerId, kind, paused, appData }
     this.consumed = new Set(); // producer ids consumed (or being consumed) once
     this.ready = false; // transports made: newProducer before this waits in remoteProducers
-    this.events = []; // every notification received, for the tests: { at, method, data }
+    this.events = []; // every notification received but scores, for the tests: { at, method, data }
+    // The latest producerScore / consumerScore of each of ours (PROTOCOL.md): producerId -> [
+    // { encodingIdx, ssrc, rid?, score } ], consumerId -> { score, producerScore, producerScores }.
+    this.producerScores = new Map();
+    this.consumerScores = new Map();
     this.listeners = new Map();
     this.timing = { joinStart: 0, joined: 0, firstFrame: 0 };
     this.transportStates = { send: 'new', recv: 'new' };
@@ -37,7 +41,7 @@ export class Session {
   }
 
   // Events for the UI: 'peers', 'consumer' (added/removed), 'producer', 'transport', 'signaling',
-  // 'notification', 'firstFrame'.
+  // 'notification', 'score', 'firstFrame'.
   on(event, callback) {
     if (!this.listeners.has(event)) this.listeners.set(event, new Set());
     this.listeners.get(event).add(callback);
@@ -213,6 +217,7 @@ export class Session {
     const p = this.producers.get(source);
     if (!p) return;
     this.producers.delete(source);
+    this.producerScores.delete(p.id);
     p.close();
     if (p.track) p.track.stop();
     this.emit('producer', { source, state: 'closed' });
@@ -262,12 +267,25 @@ export class Session {
     const entry = this.consumers.get(consumerId);
     if (!entry) return;
     this.consumers.delete(consumerId);
+    this.consumerScores.delete(consumerId);
     this.consumed.delete(entry.producerId);
     entry.consumer.close();
     this.emit('consumer', { added: false, reason, ...this.describeConsumer(entry) });
   }
 
   onNotification(method, data) {
+    // Scores come up to once a second per producer and consumer: only the latest is kept (in
+    // state()), not a growing list of them, and they are not 'notification' events for the log.
+    if (method === 'producerScore') {
+      this.producerScores.set(data.producerId, data.score);
+      this.emit('score', { producerId: data.producerId, score: data.score });
+      return;
+    }
+    if (method === 'consumerScore') {
+      this.consumerScores.set(data.consumerId, data.score);
+      this.emit('score', { consumerId: data.consumerId, score: data.score });
+      return;
+    }
     this.events.push({ at: performance.now(), method, data });
     this.emit('notification', { method, data });
     switch (method) {
@@ -334,6 +352,7 @@ export class Session {
         this.emit('producer', { source, state: 'closed' });
       }
       this.producers.clear();
+      this.producerScores.clear();
       for (const id of [...this.consumers.keys()]) this.removeConsumer(id, 'left');
       if (this.sendTransport) this.sendTransport.close();
       if (this.recvTransport) this.recvTransport.close();
@@ -356,6 +375,7 @@ export class Session {
       kind: e.kind,
       source: e.source,
       paused: e.paused,
+      score: this.consumerScores.get(e.consumer.id) || null,
     };
   }
 
@@ -467,6 +487,7 @@ export class Session {
         producerId: p.id,
         kind: p.kind,
         paused: p.paused,
+        score: this.producerScores.get(p.id) || null,
       })),
       consumers: [...this.consumers.values()].map((e) => this.describeConsumer(e)),
       transports: { ...this.transportStates },
