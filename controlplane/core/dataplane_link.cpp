@@ -377,6 +377,35 @@ StatusOr<DataplaneLink::RtpCounts> DataplaneLink::consumer_counters(uint32_t con
   return out;
 }
 
+StatusOr<DataplaneLink::MediaCounters> DataplaneLink::media_counters() {
+  StatusOr<MediaCounters> out;
+  auto r = call("GetCounters", [&](flatbuffers::FlatBufferBuilder& fbb) {
+    return fb::CreateGetCounters(fbb, 0, 0, 0, /*all_media=*/true);
+  });
+  const fb::Counters* c = r.ok() ? r.value->body_as_Counters() : nullptr;
+  if (!r.ok()) {
+    out.status = r.status;
+    return out;
+  }
+  if (c == nullptr) {
+    out.status = Status::failure("GetCounters: the reply is not Counters");
+    return out;
+  }
+  if (c->producers() != nullptr) {
+    for (const fb::ProducerCounters* p : *c->producers()) {
+      std::vector<MediaCounters::Stream>& streams = out.value.producers[p->id()];
+      if (p->streams() == nullptr) continue;
+      for (const fb::ProducerStreamCounters* s : *p->streams())
+        streams.push_back({s->ssrc(), s->packets(), s->expected()});
+    }
+  }
+  if (c->consumers() != nullptr) {
+    for (const fb::ConsumerCounters* k : *c->consumers())
+      out.value.consumers[k->id()] = {k->packets(), k->reports(), k->fraction_lost()};
+  }
+  return out;
+}
+
 void DataplaneLink::deliver(const dp::ipc::OwnedEnvelope& event, DataplaneEventHandler& handler) {
   switch (event->body_type()) {
     case fb::Body::DtlsReceived: {

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "controlplane/core/status.hpp"
@@ -140,6 +141,23 @@ class DataplaneLink {
   };
   StatusOr<RtpCounts> producer_counters(uint32_t producer);
   StatusOr<RtpCounts> consumer_counters(uint32_t consumer);
+  // Every producer's streams and every consumer's receiver reports (GetCounters.all_media), by
+  // data plane id: what the scores are computed from, once a second.
+  struct MediaCounters {
+    struct Stream {
+      uint32_t ssrc = 0;
+      uint64_t packets = 0;
+      uint64_t expected = 0;
+    };
+    struct Consumer {
+      uint64_t packets = 0;
+      uint64_t reports = 0;
+      uint8_t fraction_lost = 0;
+    };
+    std::unordered_map<uint32_t, std::vector<Stream>> producers;
+    std::unordered_map<uint32_t, Consumer> consumers;
+  };
+  StatusOr<MediaCounters> media_counters();
 
   // For poll(): readable when events (or a late reply) wait. Events already queued by a request
   // do not make it readable: check has_queued_events() too.

@@ -562,6 +562,11 @@ Status Node::run_once(std::chrono::milliseconds timeout) {
   }
   for (const Closing& c : closing_) deadline = std::min(deadline, c.delete_at);
   if (auto next = key_frames_.next_due()) deadline = std::min(deadline, *next);
+  const bool scoring = options_.score_interval.count() > 0;
+  if (scoring) {
+    if (next_scores_at_ == Clock::time_point{}) next_scores_at_ = now + options_.score_interval;
+    deadline = std::min(deadline, next_scores_at_);
+  }
   int wait_ms = 0;
   if (!link_.has_queued_events() && deadline > now) {
     // Rounded up: waking a millisecond early would spin until the timer is due.
@@ -576,6 +581,10 @@ Status Node::run_once(std::chrono::milliseconds timeout) {
   now = Clock::now();
   for (auto& [id, t] : transports_) {
     if (auto next = t->next_timeout(now); next && *next <= now) t->on_timer(now);
+  }
+  if (scoring && now >= next_scores_at_) {
+    update_scores();
+    next_scores_at_ = now + options_.score_interval;
   }
   for (uint32_t producer : key_frames_.due(now)) {
     ++key_frame_requests_;

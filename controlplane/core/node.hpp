@@ -28,12 +28,29 @@
 #include "controlplane/core/plain_transport.hpp"
 #include "controlplane/core/producer.hpp"
 #include "controlplane/core/router.hpp"
+#include "controlplane/core/scores.hpp"
 #include "controlplane/core/webrtc_transport.hpp"
 
 namespace fanout::cp {
 
 // What the model reports without being asked. Called from inside Node's methods (run_once or a
 // request); an observer must not call back into Node from them.
+// Scores (controlplane/core/scores.hpp): a producer's per encoding, a consumer's with the score
+// of the producer stream it is forwarded.
+struct EncodingScore {
+  uint16_t encoding_idx = 0;
+  uint32_t ssrc = 0;
+  std::string rid;
+  uint8_t score = 0;
+  bool operator==(const EncodingScore&) const = default;
+};
+struct ConsumerScore {
+  uint8_t score = 0;
+  uint8_t producer_score = 0;
+  std::vector<uint8_t> producer_scores;
+  bool operator==(const ConsumerScore&) const = default;
+};
+
 class NodeObserver {
  public:
   virtual ~NodeObserver() = default;
@@ -46,6 +63,10 @@ class NodeObserver {
   virtual void on_consumer_closed(const std::string& /*consumer_id*/,
                                   const std::string& /*reason*/) {}
   virtual void on_producer_paused_changed(const std::string& /*producer_id*/, bool /*paused*/) {}
+  // A score changed (node_scores.cpp; checked every Options::score_interval).
+  virtual void on_producer_score(const std::string& /*producer_id*/,
+                                 const std::vector<EncodingScore>& /*scores*/) {}
+  virtual void on_consumer_score(const std::string& /*consumer_id*/, const ConsumerScore& /*s*/) {}
 };
 
 // A transport created by string id: the WebRtcTransport or PlainTransport plus what the model
@@ -75,6 +96,8 @@ class Node : private DataplaneEventHandler {
     std::chrono::milliseconds key_frame_interval{500};
     // DPDK port of every transport created by string id.
     uint16_t port = 0;
+    // How often the data plane's media counters are read for scores; 0: no scores.
+    std::chrono::milliseconds score_interval{1000};
   };
 
   // Generates the certificate and connects; throws std::runtime_error if the data plane cannot
@@ -166,6 +189,9 @@ class Node : private DataplaneEventHandler {
   // Keyframe requests the data plane refused (the producer's worker ring full, for one).
   uint64_t key_frame_request_errors() const { return key_frame_errors_; }
   uint64_t key_frame_requests_sent() const { return key_frame_requests_; }
+  // The latest scores (nullopt: none computed yet, or no such object).
+  std::optional<std::vector<EncodingScore>> producer_score(const std::string& id) const;
+  std::optional<ConsumerScore> consumer_score(const std::string& id) const;
 
   // Waits up to `timeout` for data plane events or the earliest DTLS or keyframe timer, then
   // delivers the events and fires the timers that are due. An error means the link to the data
@@ -278,6 +304,20 @@ class Node : private DataplaneEventHandler {
                                                     const TransportEntry& e) const;
   std::set<std::pair<JournalKind, std::string>> journal_dirty_;
   bool journal_full_ = true;
+  // Scores (node_scores.cpp): state per object, what was last announced, the next reading.
+  void update_scores();
+  struct ProducerScoreState {
+    std::vector<StreamScore> streams;
+    std::vector<EncodingScore> announced;
+  };
+  struct ConsumerScoreState {
+    ConsumerScoreKeeper keeper;
+    std::optional<ConsumerScore> announced;
+  };
+  std::map<std::string, ProducerScoreState> producer_scores_;
+  std::map<std::string, ConsumerScoreState> consumer_scores_;
+  Clock::time_point next_scores_at_{};
+  uint64_t score_read_errors_ = 0;
 };
 
 }  // namespace fanout::cp

@@ -525,4 +525,24 @@ void Service::on_producer_paused_changed(const std::string& producer_id, bool pa
   events_.emit(reply(fbb, 0, body));
 }
 
+void Service::on_producer_score(const std::string& producer_id,
+                                const std::vector<EncodingScore>& scores) {
+  FlatBufferBuilder fbb;
+  std::vector<flatbuffers::Offset<api::StreamScore>> items;
+  for (const EncodingScore& e : scores) {
+    items.push_back(api::CreateStreamScore(fbb, e.encoding_idx, e.ssrc,
+                                           e.rid.empty() ? 0 : fbb.CreateString(e.rid), e.score));
+  }
+  auto body = api::CreateProducerScore(fbb, fbb.CreateString(producer_id), fbb.CreateVector(items));
+  events_.emit(reply(fbb, 0, body));
+}
+
+void Service::on_consumer_score(const std::string& consumer_id, const ConsumerScore& score) {
+  FlatBufferBuilder fbb;
+  auto body =
+      api::CreateConsumerScore(fbb, fbb.CreateString(consumer_id), score.score,
+                               score.producer_score, fbb.CreateVector(score.producer_scores));
+  events_.emit(reply(fbb, 0, body));
+}
+
 }  // namespace fanout::cp

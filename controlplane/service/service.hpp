@@ -52,6 +52,9 @@ class Service : private NodeObserver {
   void on_producer_closed(const std::string& producer_id, const std::string& reason) override;
   void on_consumer_closed(const std::string& consumer_id, const std::string& reason) override;
   void on_producer_paused_changed(const std::string& producer_id, bool paused) override;
+  void on_producer_score(const std::string& producer_id,
+                         const std::vector<EncodingScore>& scores) override;
+  void on_consumer_score(const std::string& consumer_id, const ConsumerScore& score) override;
 
   Node& node_;
   ServiceOptions options_;
