@@ -141,6 +141,26 @@ const cases = [
     console.log(`e2e: two_pages: ${t.tlsVersion || '?'} ${t.dtlsCipher || '?'} / ${t.srtpCipher || '?'}, ` +
       `RTT ${t.rtt !== undefined ? Math.round(t.rtt * 1000) + ' ms' : '?'}`);
     assert(t.srtpCipher, 'the receive transport reports no SRTP cipher');
+    // Scores from the control plane (once a second, on change): on a clean link every producer's
+    // encodings and every consumer score high; a consumer's comes from Chromium's receiver
+    // reports. The flow check above lasted long enough for several readings.
+    for (const p of pages) {
+      const st = await pageState(p);
+      for (const pr of st.producers) {
+        assert(Array.isArray(pr.score) && pr.score.length > 0,
+          `${p.label}: no producerScore for its ${pr.source} producer: ${JSON.stringify(pr)}`);
+        assert(pr.score.every((e) => e.score >= 7),
+          `${p.label}: ${pr.source} producer scored low on a clean link: ${JSON.stringify(pr.score)}`);
+      }
+      assert(st.consumers.length > 0, `${p.label}: no consumers`);
+      for (const c of st.consumers) {
+        assert(c.score && c.score.score >= 7 && c.score.producerScore >= 7,
+          `${p.label}: consumer ${c.kind} scored low or not at all: ${JSON.stringify(c.score)}`);
+      }
+      console.log(`e2e: two_pages: ${p.label} scores: producers ` +
+        st.producers.map((pr) => `${pr.source} ${pr.score.map((e) => e.score).join('/')}`).join(', ') +
+        '; consumers ' + st.consumers.map((c) => `${c.kind} ${c.score.score}`).join(', '));
+    }
   }),
 
   withPages('four_pages', async () => {
