@@ -116,6 +116,41 @@ class IpcHandlerTest : public ::testing::Test {
       return client_.request_body(type, body, kTimeout);
     });
   }
+  // Plain transports 2 (a source at 198.18.0.20:7002 on worker 0) and 3 (a recorder at
+  // 198.18.0.30:7003 on worker 1), producer 10 (SSRC 4444) on 2 consumed by 20 (SSRC 5555) on 3:
+  // the tuples to inject their packets with, and the port's MAC.
+  struct PlainPair {
+    net::Tuple src{}, rec{};
+    const uint8_t* mac = nullptr;
+  };
+  PlainPair plain_source_and_recorder() {
+    PlainPair out;
+    fi::BatchT b;
+    for (uint32_t id : {2u, 3u}) {
+      fi::CreateTransportT t;
+      t.id = id;
+      t.worker = static_cast<uint16_t>(id - 2);
+      t.kind = fi::TransportKind::Plain;
+      t.local_port = static_cast<uint16_t>(40000 + id);
+      t.plain_remote = std::make_unique<fi::EndpointT>();
+      t.plain_remote->address = id == 2 ? "198.18.0.20" : "198.18.0.30";
+      t.plain_remote->port = static_cast<uint16_t>(7000 + id);
+      auto r = std::make_unique<fi::RequestT>();
+      r->body.Set(std::move(t));
+      b.requests.push_back(std::move(r));
+    }
+    b.requests.push_back(create_producer(10, 2, 4444));
+    b.requests.push_back(create_consumer(20, 10, 3, 5555));
+    auto r = batch(b);
+    EXPECT_TRUE(r.ok()) << r.detail;
+    EXPECT_TRUE(r.ok() && r.reply.error() == nullptr);
+    out.src.local = out.rec.local = h_->our_ip();
+    out.src.local_port = 40002, out.rec.local_port = 40003;
+    out.src.remote = *net::parse_addr("198.18.0.20"), out.src.remote_port = 7002;
+    out.rec.remote = *net::parse_addr("198.18.0.30"), out.rec.remote_port = 7003;
+    out.mac = h_->dp().engine().ports[0].mac.addr_bytes;
+    return out;
+  }
   ipc::ClientResult batch(const fi::BatchT& b) {
     return request(fi::Body::Batch, [&](flatbuffers::FlatBufferBuilder& fbb) {
       return fi::Batch::Pack(fbb, &b).Union();
@@ -327,32 +362,12 @@ TEST_F(IpcHandlerTest, GetCountersForAnUnknownTransportIsNotFound) {
 
 TEST_F(IpcHandlerTest, GetCountersOfAProducerAndAConsumerCountWhatWasForwarded) {
   // Plain RTP from a source at a static remote, consumed by a plain recorder.
-  fi::BatchT b;
-  for (uint32_t id : {2u, 3u}) {
-    fi::CreateTransportT t;
-    t.id = id;
-    t.worker = static_cast<uint16_t>(id - 2);
-    t.kind = fi::TransportKind::Plain;
-    t.local_port = static_cast<uint16_t>(40000 + id);
-    t.plain_remote = std::make_unique<fi::EndpointT>();
-    t.plain_remote->address = id == 2 ? "198.18.0.20" : "198.18.0.30";
-    t.plain_remote->port = static_cast<uint16_t>(7000 + id);
-    auto r = std::make_unique<fi::RequestT>();
-    r->body.Set(std::move(t));
-    b.requests.push_back(std::move(r));
-  }
-  b.requests.push_back(create_producer(10, 2, 4444));
-  b.requests.push_back(create_consumer(20, 10, 3, 5555));
-  auto r = batch(b);
-  ASSERT_TRUE(r.ok()) << r.detail;
-  ASSERT_EQ(r.reply.error(), nullptr);
-
-  net::Tuple src{}, rec{};
-  src.local = rec.local = h_->our_ip();
-  src.local_port = 40002, rec.local_port = 40003;
-  src.remote = *net::parse_addr("198.18.0.20"), src.remote_port = 7002;
-  rec.remote = *net::parse_addr("198.18.0.30"), rec.remote_port = 7003;
-  const uint8_t* mac = h_->dp().engine().ports[0].mac.addr_bytes;
+  const PlainPair pair = plain_source_and_recorder();
+  ASSERT_FALSE(HasFailure());
+  const net::Tuple& src = pair.src;
+  const net::Tuple& rec = pair.rec;
+  const uint8_t* mac = pair.mac;
+  ipc::ClientResult r;
   h_->inject(1, udp_frame(rec, {0x80, 201, 0, 1, 0, 0, 0x1a, 0x0a}, mac));  // the recorder's MAC
   h_->run();
   constexpr int kPackets = 7;
@@ -415,32 +430,12 @@ TEST_F(IpcHandlerTest, GetCountersOfAProducerAndAConsumerCountWhatWasForwarded) 
 // Schema minor 2: a producer stream's loss and a consumer's receiver reports, over the IPC, alone
 // with all_media. Plain transports without SRTP so that a duplicate reaches the counters.
 TEST_F(IpcHandlerTest, GetCountersAllMediaHasStreamLossAndReceiverReports) {
-  fi::BatchT b;
-  for (uint32_t id : {2u, 3u}) {
-    fi::CreateTransportT t;
-    t.id = id;
-    t.worker = static_cast<uint16_t>(id - 2);
-    t.kind = fi::TransportKind::Plain;
-    t.local_port = static_cast<uint16_t>(40000 + id);
-    t.plain_remote = std::make_unique<fi::EndpointT>();
-    t.plain_remote->address = id == 2 ? "198.18.0.20" : "198.18.0.30";
-    t.plain_remote->port = static_cast<uint16_t>(7000 + id);
-    auto r = std::make_unique<fi::RequestT>();
-    r->body.Set(std::move(t));
-    b.requests.push_back(std::move(r));
-  }
-  b.requests.push_back(create_producer(10, 2, 4444));
-  b.requests.push_back(create_consumer(20, 10, 3, 5555));
-  auto r = batch(b);
-  ASSERT_TRUE(r.ok()) << r.detail;
-  ASSERT_EQ(r.reply.error(), nullptr);
-
-  net::Tuple src{}, rec{};
-  src.local = rec.local = h_->our_ip();
-  src.local_port = 40002, rec.local_port = 40003;
-  src.remote = *net::parse_addr("198.18.0.20"), src.remote_port = 7002;
-  rec.remote = *net::parse_addr("198.18.0.30"), rec.remote_port = 7003;
-  const uint8_t* mac = h_->dp().engine().ports[0].mac.addr_bytes;
+  const PlainPair pair = plain_source_and_recorder();
+  ASSERT_FALSE(HasFailure());
+  const net::Tuple& src = pair.src;
+  const net::Tuple& rec = pair.rec;
+  const uint8_t* mac = pair.mac;
+  ipc::ClientResult r;
   // 4..6 never sent, 5 late, 7 twice: 7 received of 1..8.
   for (uint16_t seq : {1, 2, 3, 7, 5, 7, 8}) {
     h_->inject(0, udp_frame(src, rtp_packet(seq, 3000u * seq, 4444, 96, 100), mac));
