@@ -1,7 +1,8 @@
 // AES-CTR and AES-GCM keyed once on the slow path, so the packet path does no cipher fetch, no key
-// schedule and no allocation. On CPUs with VAES + VPCLMULQDQ + AVX-512 (checked once) the packet
-// path is dataplane/srtp/gcm_vaes (16 blocks per step, key schedule and powers of H precomputed);
-// elsewhere it is OpenSSL EVP with only the IV set per packet.
+// schedule and no allocation. On CPUs with VAES + VPCLMULQDQ (checked once) the packet path is
+// dataplane/srtp/gcm_vaes, key schedule and powers of H precomputed: with AVX-512, 16 blocks per
+// step on zmm (gcm_vaes.cpp); without it but with AVX2 (e.g. Zen 3), 8 blocks per step on ymm
+// (gcm_vaes256.cpp). Elsewhere it is OpenSSL EVP with only the IV set per packet.
 #pragma once
 
 #include <cstddef>

@@ -42,13 +42,13 @@ bool cpuid_supported() {
 }
 }  // namespace
 
-bool cpu_supported() {
+static bool zmm_supported() {
   static const bool supported = cpuid_supported();
   return supported;
 }
 #else
 // libgcc also checks that the OS saves the AVX-512 state (XCR0) before reporting these.
-bool cpu_supported() {
+static bool zmm_supported() {
   static const bool supported =
       __builtin_cpu_supports("vaes") && __builtin_cpu_supports("vpclmulqdq") &&
       __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
@@ -57,6 +57,23 @@ bool cpu_supported() {
   return supported;
 }
 #endif
+
+namespace {
+bool zmm_allowed = true;
+}  // namespace
+
+bool cpu_supported() {
+  static const bool supported = zmm_supported() || ymm::cpu_supported();
+  return supported;
+}
+
+bool zmm_active() {
+  return zmm_allowed && zmm_supported();
+}
+
+void set_zmm_allowed(bool allowed) {
+  zmm_allowed = allowed;
+}
 
 namespace {
 
@@ -498,10 +515,12 @@ FANOUT_VAES_TARGET bool tags_equal(__m128i computed, const uint8_t tag[16]) {
 // The exported functions are compiled for the baseline: a declaration without the target attribute
 // and a definition with it would be two versions of one function to GCC (multiversioning).
 bool aes_set_key(AesKey* k, const uint8_t* key, size_t key_len) {
+  if (!zmm_active()) return ymm::aes_set_key(k, key, key_len);
   return expand_key(k, key, key_len);
 }
 
 void gcm_init(GcmKey* k) {
+  if (!zmm_active()) return ymm::gcm_init(k);
   compute_h_powers(k);
 }
 
@@ -523,7 +542,9 @@ void ctr_crypt(const AesKey& k, const uint8_t iv[16], const uint8_t* in, uint8_t
     ctr_crypt(k, next, in + first * 16, out + first * 16, len - first * 16);
     return;
   }
-  if (k.rounds == 10) {
+  if (!zmm_active()) {
+    ymm::ctr_run(k, iv, in, out, len);
+  } else if (k.rounds == 10) {
     ctr_run<10>(k, iv, in, out, len);
   } else {
     ctr_run<14>(k, iv, in, out, len);
@@ -533,6 +554,10 @@ void ctr_crypt(const AesKey& k, const uint8_t iv[16], const uint8_t* in, uint8_t
 void gcm_seal(const GcmKey& k, const uint8_t iv[12], const uint8_t* aad1, size_t aad1_len,
               const uint8_t* aad2, size_t aad2_len, const uint8_t* in, uint8_t* out, size_t len,
               uint8_t tag[16]) {
+  if (!zmm_active()) {
+    ymm::gcm_seal(k, iv, aad1, aad1_len, aad2, aad2_len, in, out, len, tag);
+    return;
+  }
   const __m128i t = k.aes.rounds == 10
                         ? gcm_crypt<10, true>(k, iv, aad1, aad1_len, aad2, aad2_len, in, out, len)
                         : gcm_crypt<14, true>(k, iv, aad1, aad1_len, aad2, aad2_len, in, out, len);
@@ -542,6 +567,7 @@ void gcm_seal(const GcmKey& k, const uint8_t iv[12], const uint8_t* aad1, size_t
 bool gcm_open(const GcmKey& k, const uint8_t iv[12], const uint8_t* aad1, size_t aad1_len,
               const uint8_t* aad2, size_t aad2_len, const uint8_t* in, uint8_t* out, size_t len,
               const uint8_t tag[16]) {
+  if (!zmm_active()) return ymm::gcm_open(k, iv, aad1, aad1_len, aad2, aad2_len, in, out, len, tag);
   const __m128i t = k.aes.rounds == 10
                         ? gcm_crypt<10, false>(k, iv, aad1, aad1_len, aad2, aad2_len, in, out, len)
                         : gcm_crypt<14, false>(k, iv, aad1, aad1_len, aad2, aad2_len, in, out, len);

@@ -7,6 +7,9 @@
 //
 // Only the functions below are compiled for those extensions (function target attributes, no
 // global -m flags); callers must check cpu_supported() first. aes.cpp dispatches once per key.
+// Without AVX-512, a 256-bit variant (gcm_vaes256.cpp: VAES + VPCLMULQDQ on ymm with AVX2, 8 blocks
+// per step, the tail through a stack buffer) runs behind the same functions, chosen per call from a
+// CPU check made once; both variants use the same key layout.
 #pragma once
 
 #include <cstddef>
@@ -14,8 +17,15 @@
 
 namespace fanout::dp::srtp::vaes {
 
-// VAES, VPCLMULQDQ, AVX512F/BW/VL, AES-NI and PCLMULQDQ, with the OS saving the AVX-512 state.
+// Either variant: VAES, VPCLMULQDQ, AVX512F/BW/VL, AES-NI and PCLMULQDQ with the OS saving the
+// AVX-512 state (512-bit), or VAES, VPCLMULQDQ, AVX2, AES-NI, PCLMULQDQ with the OS saving the YMM
+// state (256-bit).
 bool cpu_supported();
+// Whether the 512-bit variant runs: the CPU has it and the test hook allows it.
+bool zmm_active();
+// Test hook: false makes the calls that follow use the 256-bit variant even on an AVX-512 CPU (keys
+// are interchangeable). Not thread-safe; the default is true.
+void set_zmm_allowed(bool allowed);
 
 // The encryption round keys only: CTR and GCM never run the inverse cipher.
 struct AesKey {
@@ -48,5 +58,20 @@ void gcm_seal(const GcmKey& k, const uint8_t iv[12], const uint8_t* aad1, size_t
 bool gcm_open(const GcmKey& k, const uint8_t iv[12], const uint8_t* aad1, size_t aad1_len,
               const uint8_t* aad2, size_t aad2_len, const uint8_t* in, uint8_t* out, size_t len,
               const uint8_t tag[16]);
+
+// The 256-bit variant (gcm_vaes256.cpp), called through the functions above.
+namespace ymm {
+bool cpu_supported();
+bool aes_set_key(AesKey* k, const uint8_t* key, size_t key_len);
+void gcm_init(GcmKey* k);
+// ctr_crypt without the 64-bit wrap split: the caller guarantees the low 64 bits do not wrap.
+void ctr_run(const AesKey& k, const uint8_t iv[16], const uint8_t* in, uint8_t* out, size_t len);
+void gcm_seal(const GcmKey& k, const uint8_t iv[12], const uint8_t* aad1, size_t aad1_len,
+              const uint8_t* aad2, size_t aad2_len, const uint8_t* in, uint8_t* out, size_t len,
+              uint8_t tag[16]);
+bool gcm_open(const GcmKey& k, const uint8_t iv[12], const uint8_t* aad1, size_t aad1_len,
+              const uint8_t* aad2, size_t aad2_len, const uint8_t* in, uint8_t* out, size_t len,
+              const uint8_t tag[16]);
+}  // namespace ymm
 
 }  // namespace fanout::dp::srtp::vaes

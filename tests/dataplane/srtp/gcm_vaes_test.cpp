@@ -1,5 +1,6 @@
-// AesGcm and AesCtr against OpenSSL EVP, byte for byte, on both paths: VAES (dataplane/srtp/
-// gcm_vaes, when this CPU has it) and EVP (forced through the set_vaes_allowed test hook).
+// AesGcm and AesCtr against OpenSSL EVP, byte for byte, on every path: VAES (dataplane/srtp/
+// gcm_vaes: 512-bit on AVX-512 CPUs, else the 256-bit variant; the 256-bit one also forced through
+// vaes::set_zmm_allowed) and EVP (forced through the set_vaes_allowed test hook).
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <sys/mman.h>
@@ -60,14 +61,25 @@ Bytes evp_ctr(const Bytes& key, const uint8_t* iv, const Bytes& in) {
   return out;
 }
 
-// Parameter: true = the VAES path (skipped on CPUs without it), false = EVP forced.
-class AesPaths : public ::testing::TestWithParam<bool> {
+// Parameter: kVaes = the VAES path as dispatched (skipped on CPUs without VAES + VPCLMULQDQ),
+// kVaes256 = its 256-bit variant forced (skipped without it), kEvp = EVP forced.
+enum Path { kVaes, kVaes256, kEvp };
+
+class AesPaths : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
-    if (GetParam() && !vaes::cpu_supported()) GTEST_SKIP() << "no VAES/AVX-512 on this CPU";
-    set_vaes_allowed(GetParam());
+    if (GetParam() == kVaes && !vaes::cpu_supported()) GTEST_SKIP() << "no VAES on this CPU";
+    if (GetParam() == kVaes256 && !vaes::ymm::cpu_supported()) {
+      GTEST_SKIP() << "no VAES/VPCLMULQDQ/AVX2 on this CPU";
+    }
+    set_vaes_allowed(GetParam() != kEvp);
+    vaes::set_zmm_allowed(GetParam() != kVaes256);
   }
-  void TearDown() override { set_vaes_allowed(true); }
+  void TearDown() override {
+    set_vaes_allowed(true);
+    vaes::set_zmm_allowed(true);
+  }
+  bool fast() const { return GetParam() != kEvp; }
 
   // Seals with ours out of place and in place, checks both against EVP, then opens both ways.
   void check_gcm(const Bytes& key, const Bytes& aad1, const Bytes& aad2, const Bytes& pt,
@@ -79,8 +91,8 @@ class AesPaths : public ::testing::TestWithParam<bool> {
     AesGcm open;
     ASSERT_TRUE(seal.set_key(key.data(), key.size(), true));
     ASSERT_TRUE(open.set_key(key.data(), key.size(), false));
-    ASSERT_EQ(seal.uses_vaes(), GetParam());
-    ASSERT_EQ(open.uses_vaes(), GetParam());
+    ASSERT_EQ(seal.uses_vaes(), fast());
+    ASSERT_EQ(open.uses_vaes(), fast());
     Bytes want;
     uint8_t want_tag[kGcmTagSize];
     evp_gcm_seal(key, iv.data(), aad1, aad2, pt, &want, want_tag);
@@ -252,7 +264,7 @@ TEST_P(AesPaths, CtrMatchesEvp) {
       const Bytes key = random_bytes(rng, key_len);
       AesCtr ctr;
       ASSERT_TRUE(ctr.set_key(key.data(), key.size()));
-      ASSERT_EQ(ctr.uses_vaes(), GetParam());
+      ASSERT_EQ(ctr.uses_vaes(), fast());
       const Bytes pt = random_bytes(rng, len);
       Bytes iv = len % 4 == 0 ? edge_ivs[(len / 4) % edge_ivs.size()] : random_bytes(rng, 16);
       const Bytes want = evp_ctr(key, iv.data(), pt);
@@ -268,9 +280,11 @@ TEST_P(AesPaths, CtrMatchesEvp) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Paths, AesPaths, ::testing::Values(true, false),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? "Vaes" : "Evp";
+INSTANTIATE_TEST_SUITE_P(Paths, AesPaths, ::testing::Values(kVaes, kVaes256, kEvp),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return info.param == kVaes      ? "Vaes"
+                                  : info.param == kVaes256 ? "Vaes256"
+                                                           : "Evp";
                          });
 
 // Without the hook, set_key takes the VAES path exactly when the CPU has it.
@@ -287,7 +301,7 @@ TEST(AesDispatch, DefaultFollowsTheCpu) {
 
 // Re-keying across the hook switches paths and both keep working.
 TEST(AesDispatch, RekeyAcrossPaths) {
-  if (!vaes::cpu_supported()) GTEST_SKIP() << "no VAES/AVX-512 on this CPU";
+  if (!vaes::cpu_supported()) GTEST_SKIP() << "no VAES on this CPU";
   const uint8_t key[32] = {9};
   const uint8_t iv[kGcmIvSize] = {3};
   const uint8_t pt[40] = {7};
