@@ -222,7 +222,9 @@ TEST_F(PlainTransportTest, PlainRtpInSrtpOutThroughTheRealDataplane) {
           << rec.transport << ": a payload that was not sent";
       ++media;
     }
-    EXPECT_GE(media, 18u) << rec.transport << ": of 20 sent";
+    // On failure, what the data plane says of the recorder's transport (did its RR arrive?).
+    EXPECT_GE(media, 18u) << rec.transport << ": of 20 sent; "
+                          << (media < 18u ? json::serialize(stats(rec.transport)) : "");
   };
   check(recorder_cm, cm, 1, *base64_decode(cm_srtp.at("keyBase64").as_string().c_str()));
   check(recorder_gcm, gcm, 7, gcm_key);
