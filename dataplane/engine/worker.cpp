@@ -65,18 +65,9 @@ void Worker::poll_once() {
   // commands: a close_notify followed by a DeleteTransport must leave before the detach. (A create
   // is answered only after its attach completed, so nothing is sent for an object not yet here.)
   drain_handoff(e_.n_workers);
-  // Receive, then take the commands, then process what was received. A command's reply leaves the
-  // main lcore once the command is queued, so a packet sent after that reply arrives after the
-  // queueing: if the commands were taken before the receive, a worker delayed between the two
-  // (preempted) could process such a packet under the old state (a consumer resumed, yet its
-  // first packet dropped as paused). This way a packet is never processed before a command whose
-  // reply was out before it was sent.
-  rte_mbuf* received[kMaxPorts][kBurst];
-  uint16_t count[kMaxPorts];
-  for (uint16_t p = 0; p < e_.n_ports; ++p)
-    count[p] = rte_eth_rx_burst(e_.ports[p].port_id, index_, received[p], kBurst);
-  // All queued commands (a plain transport's new remote, the objects an attach brings). Only
-  // take one when its completion can be returned (the worker never blocks on the main lcore).
+  // Commands next, all of them, so that a packet is never processed before a command the main
+  // lcore sent before it arrived (a plain transport's new remote, the objects an attach brings).
+  // Only take one when its completion can be returned (the worker never blocks on the main lcore).
   void* cmds[8];
   unsigned room = rte_ring_free_count(e_.done[index_]);
   unsigned n;
@@ -89,7 +80,8 @@ void Worker::poll_once() {
     }
     room -= n;
   }
-  for (uint16_t p = 0; p < e_.n_ports; ++p) process_rx(p, received[p], count[p]);
+
+  for (uint16_t p = 0; p < e_.n_ports; ++p) rx_burst(p);
 
   // Packets other workers handed to us.
   for (uint16_t src = 0; src < e_.n_workers; ++src) drain_handoff(src);
@@ -112,7 +104,9 @@ void Worker::drain_handoff(uint16_t src) {
   for (unsigned i = 0; i < k; ++i) handle_handoff(static_cast<rte_mbuf*>(objs[i]));
 }
 
-void Worker::process_rx(uint16_t port, rte_mbuf* const* pkts, uint16_t n) {
+void Worker::rx_burst(uint16_t port) {
+  rte_mbuf* pkts[kBurst];
+  uint16_t n = rte_eth_rx_burst(e_.ports[port].port_id, index_, pkts, kBurst);
   if (n == 0) return;
   PortCounters& pc = counters_.ports[port];
   pc.rx_packets += n;

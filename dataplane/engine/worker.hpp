@@ -55,8 +55,7 @@ class Worker {
   };
 
   // worker.cpp: loop, RX, dispatch, handoff, TX, commands
-  // Classifies and handles one port's received burst.
-  void process_rx(uint16_t port, rte_mbuf* const* pkts, uint16_t n);
+  void rx_burst(uint16_t port);
   void drain_handoff(uint16_t src);
   void classify(rte_mbuf* m, uint16_t port);
   void answer_control(rte_mbuf* m, uint16_t port, const net::PacketView& v);
